@@ -1,0 +1,39 @@
+"""One exception root, and the one place that maps outcomes to exit codes.
+
+User mistakes are never exceptions: they are Diagnostics collected and reported
+together. Exceptions are for the run itself: bad command-line usage, or a bug.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    INVALID = 1  # invalid input, failed verification, drift under --check
+    USAGE = 2
+    INTERNAL = 3
+
+
+class InfercError(Exception):
+    """Root of every exception inferc raises on purpose."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+class UsageError(InfercError):
+    """The command line asked for something that cannot be done (missing repo, unknown env)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class InternalError(InfercError):
+    """A bug: an invariant of inferc itself does not hold."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+def exit_code_for(*, errors: int, drift: bool = False) -> ExitCode:
+    """Exit code of a command that ran to the end: 1 on any error diagnostic or drift."""
+    return ExitCode.INVALID if errors or drift else ExitCode.OK

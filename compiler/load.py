@@ -1,0 +1,320 @@
+"""Stage 1 — load: YAML bytes → plain data plus the source position of every node.
+
+ruamel.yaml's C parser composes the node graph (fast, and it never expands
+aliases); we build plain dicts and lists from the nodes ourselves so that we
+can record positions, reject duplicate keys, and bound alias expansion. Every
+failure is a Diagnostic; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
+
+try:  # the C extension; the pure parser is the fallback on other interpreters
+    from ruamel.yaml.cyaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+    from ruamel.yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1 << 20  # a spec is a page of YAML; a megabyte is a mistake
+MAX_ALIASES = 16  # aliases a document may use (billion laughs needs many)
+MAX_NODES = 200_000  # nodes after alias expansion
+MAX_DEPTH = 64
+
+_TAG = "tag:yaml.org,2002:"
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
+
+Position = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """1-based positions of values (and of mapping keys) by document path."""
+
+    values: Mapping[DocPath, Position] = field(default_factory=dict)
+    keys: Mapping[DocPath, Position] = field(default_factory=dict)
+
+    def at(self, path: DocPath, *, key: bool = False) -> Position:
+        """Position of ``path``, or of its nearest ancestor that exists in the source."""
+        if key and path in self.keys:
+            return self.keys[path]
+        for end in range(len(path), -1, -1):
+            pos = self.values.get(path[:end])
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of one file: plain data plus where each value came from."""
+
+    file: str
+    data: Any
+    source: SourceMap
+    index: int = 0
+
+    @property
+    def kind(self) -> str | None:
+        value = self.data.get("kind") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def api_version(self) -> str | None:
+        value = self.data.get("apiVersion") if isinstance(self.data, dict) else None
+        return value if isinstance(value, str) else None
+
+    def diag(
+        self,
+        path: DocPath,
+        message: str,
+        rule: str,
+        *,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+        at_key: bool = False,
+    ) -> Diagnostic:
+        line, col = self.source.at(path, key=at_key)
+        return Diagnostic(self.file, line, col, format_path(path), message, rule, severity, hint)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    documents: tuple[Document, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class _Abort(Exception):
+    """Stops building one document; carries the diagnostic that says why."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        self.diag = diag
+
+
+def load_path(path: Path, display: str, *, multi: bool = False) -> LoadResult:
+    """Load a file; ``display`` is the name diagnostics use (relative to the repo)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return _fail(display, 1, 1, f"file is {size} bytes; the limit is {MAX_BYTES}",
+                         "load.too-large")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _fail(display, 1, 1, f"cannot read file: {exc.strerror}", "load.io")
+    return load_bytes(raw, display, multi=multi)
+
+
+def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:
+    """Parse ``raw``; a spec file holds one document, a manifest file (``multi``) many."""
+    if len(raw) > MAX_BYTES:
+        return _fail(display, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_BYTES}",
+                     "load.too-large")
+    text, problem = _decode(raw, display)
+    if problem is not None:
+        return LoadResult((), (problem,))
+    tabs = _tab_diagnostics(text, display)
+    if tabs:
+        return LoadResult((), tabs)
+    try:
+        nodes = _compose_all(text)
+    except MarkedYAMLError as exc:
+        return LoadResult((), (_syntax_diag(exc, display),))
+    except YAMLError as exc:
+        return _fail(display, 1, 1, f"invalid YAML: {exc}", "load.syntax")
+    return _build_documents(nodes, display, multi)
+
+
+def _fail(file: str, line: int, col: int, message: str, rule: str) -> LoadResult:
+    return LoadResult((), (Diagnostic(file, line, col, "$", message, rule),))
+
+
+def _decode(raw: bytes, display: str) -> tuple[str, Diagnostic | None]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        byte = raw[exc.start]
+        return "", Diagnostic(display, line, col, "$",
+                              f"file is not valid UTF-8 (byte 0x{byte:02x})", "load.encoding",
+                              hint="save the file as UTF-8")
+
+
+def _tab_diagnostics(text: str, display: str) -> tuple[Diagnostic, ...]:
+    out = []
+    for match in _TAB_INDENT.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        out.append(Diagnostic(display, line, match.end() - match.start(), "$",
+                              "tab character in indentation; YAML indents with spaces only",
+                              "load.tab"))
+    return tuple(out)
+
+
+def _compose_all(text: str) -> list[Node | None]:
+    loader = _Loader(text)
+    try:
+        nodes: list[Node | None] = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes
+    finally:
+        loader.dispose()
+
+
+def _syntax_diag(exc: MarkedYAMLError, display: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    message = exc.problem or "invalid YAML"
+    if exc.context:
+        message = f"{exc.context}, {message}"
+    return Diagnostic(display, line, col, "$", f"invalid YAML: {message}", "load.syntax")
+
+
+def _build_documents(nodes: list[Node | None], display: str, multi: bool) -> LoadResult:
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    present = [n for n in nodes if n is not None and not _is_null(n)]
+    if not present:
+        return _fail(display, 1, 1, "file is empty; expected a YAML mapping", "load.empty")
+    if not multi and len(present) > 1:
+        mark = present[1].start_mark
+        return _fail(display, mark.line + 1, mark.column + 1,
+                     f"file holds {len(present)} YAML documents; a spec file holds exactly one",
+                     "load.multi-document")
+    for index, node in enumerate(present):
+        try:
+            docs.append(_Builder(display).document(node, index))
+        except _Abort as abort:
+            diags.append(abort.diag)
+    return LoadResult(tuple(docs), tuple(diags))
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "null"
+
+
+class _Builder:
+    """Turns one composed node graph into plain data, recording positions."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.values: dict[DocPath, Position] = {}
+        self.keys: dict[DocPath, Position] = {}
+        self.seen: set[int] = set()
+        self.aliases = 0
+        self.nodes = 0
+
+    def document(self, node: Node, index: int) -> Document:
+        if not isinstance(node, MappingNode):
+            self._abort(node, (), f"expected a mapping at the top of the document, "
+                                  f"found {_describe(node)}", "load.not-mapping")
+        data = self._node(node, ())
+        return Document(self.file, data, SourceMap(self.values, self.keys), index)
+
+    def _abort(self, node: Node, path: DocPath, message: str, rule: str,
+               hint: str | None = None) -> None:
+        mark = node.start_mark
+        raise _Abort(Diagnostic(self.file, mark.line + 1, mark.column + 1, format_path(path),
+                                message, rule, Severity.ERROR, hint))
+
+    def _node(self, node: Node, path: DocPath) -> Any:
+        self._count(node, path)
+        self.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, SequenceNode):
+            return [self._node(item, path + (i,)) for i, item in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _count(self, node: Node, path: DocPath) -> None:
+        self.nodes += 1
+        if id(node) in self.seen:  # the composer shares an aliased node's object
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                self._abort(node, path, f"more than {MAX_ALIASES} alias references",
+                            "load.aliases", "write the values out; inferc bounds aliases "
+                            "so that no file can expand without limit")
+        self.seen.add(id(node))
+        if self.nodes > MAX_NODES:
+            self._abort(node, path, f"document expands to more than {MAX_NODES} nodes",
+                        "load.aliases")
+        if len(path) > MAX_DEPTH:
+            self._abort(node, path, f"nesting deeper than {MAX_DEPTH} levels", "load.depth")
+
+    def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                self._abort(key_node, path, "merge keys (<<) are not supported", "load.merge-key")
+            if not isinstance(key_node, ScalarNode) or key_node.tag != _TAG + "str":
+                self._abort(key_node, path, f"mapping keys must be strings, found "
+                                            f"{_describe(key_node)}", "load.key-type",
+                            "quote the key")
+            key = key_node.value
+            child = path + (key,)
+            if key in out:
+                self._abort(key_node, child, f"duplicate key '{key}'", "load.duplicate-key",
+                            f"first defined on line {first_line[key]}")
+            first_line[key] = key_node.start_mark.line + 1
+            self.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self._node(value_node, child)
+        return out
+
+    def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
+        tag = node.tag.removeprefix(_TAG)
+        value: str = node.value
+        if tag in ("str", "timestamp"):
+            return value
+        if tag == "null":
+            return None
+        if tag == "bool":
+            return value.lower() == "true"
+        if tag == "int":
+            return _int(value)
+        if tag == "float":
+            return _float(value)
+        self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
+                    "remove the tag; specs use plain YAML values")
+        return None
+
+
+def _int(text: str) -> int:
+    text = text.replace("_", "")
+    sign = -1 if text.startswith("-") else 1
+    body = text.lstrip("+-").lower()
+    if body.startswith("0x"):
+        return sign * int(body[2:], 16)
+    if body.startswith("0o"):
+        return sign * int(body[2:], 8)
+    return sign * int(body, 10)
+
+
+def _float(text: str) -> float:
+    lowered = text.lower().replace("_", "")
+    if lowered.endswith(".inf"):
+        return -math.inf if lowered.startswith("-") else math.inf
+    if lowered.endswith(".nan"):
+        return math.nan
+    return float(lowered)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    kind = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null"}
+    tag = node.tag.removeprefix(_TAG)
+    return f"{kind.get(tag, 'a string')} ('{node.value}')" if node.value != "" else "an empty value"
