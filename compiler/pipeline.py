@@ -1,0 +1,103 @@
+"""The whole pipeline in one place: load → validate → resolve → render → verify.
+
+Commands call these functions; each stage stays in its own module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document
+from compiler.overlay import EnvRender, ModelRender
+from compiler.render import render
+from compiler.repo import Repo, load_repo
+from compiler.resolve import Resolver
+from compiler.resolve.records import ResolvedDeployment
+from compiler.spec import Environment, ModelKey
+from compiler.validate import default_validator
+
+
+@dataclass(frozen=True)
+class Compiled:
+    repo: Repo
+    deployments: dict[str, list[ResolvedDeployment]]  # by environment name
+    load_diagnostics: list[Diagnostic]
+    resolve_diagnostics: list[Diagnostic]
+    renders: tuple[EnvRender, ...] = field(default=())
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.load_diagnostics + self.resolve_diagnostics
+
+
+def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
+                     env_names: Sequence[str] | None = None) -> Compiled:
+    repo, load_diags = load_repo(root, default_validator(), only_models)
+    if not repo.environments and not any(d.file.startswith("environments/") for d in load_diags):
+        load_diags.append(_no_environments(repo))
+    resolver = Resolver(repo)
+    deployments: dict[str, list[ResolvedDeployment]] = {}
+    resolve_diags: list[Diagnostic] = []
+    for env in _chosen(repo, env_names):
+        rds, diags = resolver.environment(env)
+        deployments[env.name] = rds
+        resolve_diags.extend(diags)
+    return Compiled(repo, deployments, load_diags, resolve_diags)
+
+
+def render_all(compiled: Compiled, *, verify: bool = True,
+               model: ModelKey | None = None) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
+    """Render every resolved deployment; verify each object against the target's schemas."""
+    envs, diags = [], []
+    for env in compiled.repo.environments:
+        if env.name not in compiled.deployments:
+            continue
+        verifier = _verifier(env) if verify else None
+        models = []
+        for rd in compiled.deployments[env.name]:
+            if model is not None and rd.key != model:
+                continue
+            objects = render(rd)
+            if verifier is not None:
+                for obj in objects:
+                    diags.extend(_located(verifier.check(obj, file=rd.source), obj))
+            models.append(ModelRender(rd.key, rd.source, tuple(objects)))
+        envs.append(EnvRender(env.name, env.doc.file, tuple(models)))
+    return tuple(envs), diags
+
+
+def base_environment(repo: Repo) -> str:
+    wanted = repo.settings.base_environment
+    names = [e.name for e in repo.environments]
+    return wanted if wanted in names else names[0]
+
+
+def _chosen(repo: Repo, env_names: Sequence[str] | None) -> list[Environment]:
+    if env_names is None:
+        return list(repo.environments)
+    return [e for e in repo.environments if e.name in env_names]
+
+
+def _verifier(env: Environment):  # type: ignore[no-untyped-def]
+    from compiler.verify import Verifier  # the CRD schemas load only when output is made
+
+    return Verifier(crd_set=env.release)
+
+
+def _located(diags: list[Diagnostic], obj: dict[str, object]) -> list[Diagnostic]:
+    # An emitted object that fails its schema is reported against the spec that
+    # produced it, naming the object, since the object itself is not a source file.
+    meta = obj.get("metadata", {})
+    name = f"{obj.get('kind')} {meta.get('namespace')}/{meta.get('name')}"  # type: ignore[union-attr]
+    return [Diagnostic(d.file, 1, 1, d.path, f"generated {name}: {d.message}", d.rule,
+                       d.severity, d.hint) for d in diags]
+
+
+def _no_environments(repo: Repo) -> Diagnostic:
+    doc = repo.settings.doc
+    file = doc.file if isinstance(doc, Document) else "inferc.yaml"
+    return Diagnostic(file, 1, 1, "$", "the repo has no environments; add "
+                      "environments/<name>.yaml", "repo.no-environments")

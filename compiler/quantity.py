@@ -1,0 +1,88 @@
+"""Kubernetes resource quantities: parse, compare, and write in canonical form.
+
+The API server stores quantities canonically (``1.5`` CPU → ``1500m``, ``4096Mi``
+→ ``4Gi``); writing the same form keeps Argo CD from showing a diff forever.
+This follows apimachinery's resource.Quantity: binary suffixes stay binary
+(but values under 1024 fall back to decimal), everything else uses the largest
+SI suffix that keeps the mantissa an integer.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+_PATTERN = re.compile(
+    r"^(?P<num>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?P<suffix>[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DECIMAL_BY_EXP = {exp: suffix for suffix, exp in _DECIMAL.items()}
+
+
+class Quantity(NamedTuple):
+    value: Decimal
+    format: str  # "binary" | "decimal" | "exponent"
+
+
+def parse(text: str | int | float) -> Quantity:
+    """Parse a quantity; raises ValueError with a readable message on bad input."""
+    raw = _as_text(text)
+    match = _PATTERN.match(raw)
+    if match is None:
+        raise ValueError(f"'{raw}' is not a Kubernetes quantity")
+    try:
+        number = Decimal(match["num"])
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
+        raise ValueError(f"'{raw}' is not a Kubernetes quantity") from exc
+    suffix = match["suffix"] or ""
+    if suffix in _BINARY:
+        return Quantity(number * (2 ** _BINARY[suffix]), "binary")
+    if suffix[:1] in ("e", "E"):
+        return Quantity(number.scaleb(int(suffix[1:])), "exponent")
+    return Quantity(number.scaleb(_DECIMAL[suffix]), "decimal")
+
+
+def canonical(text: str | int | float) -> str:
+    """The string the API server would store for ``text``."""
+    quantity = parse(text)
+    value = _round_up_to_nano(quantity.value)
+    if quantity.format == "binary" and abs(value) >= 1024 and value == value.to_integral():
+        return _binary(int(value))
+    if quantity.format == "exponent":
+        mantissa, exp = _decimal_parts(value)
+        return f"{mantissa}e{exp}" if exp else str(mantissa)
+    mantissa, exp = _decimal_parts(value)
+    return f"{mantissa}{_DECIMAL_BY_EXP[exp]}"
+
+
+def _as_text(text: str | int | float) -> str:
+    if isinstance(text, bool):
+        raise ValueError(f"'{text}' is not a Kubernetes quantity")
+    if isinstance(text, float):
+        return format(Decimal(repr(text)), "f")
+    return str(text)
+
+
+def _round_up_to_nano(value: Decimal) -> Decimal:
+    # Quantities carry at most nano precision; apimachinery rounds up.
+    nano = Decimal("1e-9")
+    return (value / nano).to_integral_value(rounding="ROUND_CEILING") * nano
+
+
+def _decimal_parts(value: Decimal) -> tuple[int, int]:
+    """Largest exponent (a multiple of 3, -9..18) that keeps the mantissa integral."""
+    if value == 0:
+        return 0, 0
+    for exp in range(18, -10, -3):
+        mantissa = value.scaleb(-exp)
+        if mantissa == mantissa.to_integral_value():
+            return int(mantissa), exp
+    raise AssertionError("unreachable: values are rounded to nano precision")
+
+
+def _binary(value: int) -> str:
+    for suffix, power in sorted(_BINARY.items(), key=lambda item: -item[1]):
+        if value % (1 << power) == 0:
+            return f"{value >> power}{suffix}"
+    return str(value)

@@ -1,0 +1,28 @@
+"""Stage 4 — render: pure functions from a ResolvedDeployment to Kubernetes objects.
+
+One module per target; ``TARGETS`` picks the workload renderer by the
+deployment's target, and every renderer in ``EXTRAS`` (RBAC, monitoring, …)
+adds the objects around it. A new capability is a new module in these tables.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from compiler.render import kserve
+from compiler.resolve.records import ResolvedDeployment
+
+K8sObject = dict[str, Any]
+Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
+
+TARGETS: Mapping[str, Renderer] = {
+    "kserve": kserve.render,
+}
+EXTRAS: tuple[Renderer, ...] = ()
+
+
+def render(rd: ResolvedDeployment) -> list[K8sObject]:
+    objects = TARGETS[rd.target](rd)
+    for extra in EXTRAS:
+        objects.extend(extra(rd))
+    return objects

@@ -1,0 +1,27 @@
+"""Labels and annotations OpenShift AI writes on what its wizard creates (platform-facts §3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.resolve.records import ResolvedDeployment
+
+DASHBOARD_LABEL = "opendatahub.io/dashboard"
+
+
+def metadata(name: str, namespace: str, *, labels: dict[str, str] | None = None,
+             annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    """ObjectMeta with labels and annotations in sorted order, as the API server returns them."""
+    meta: dict[str, Any] = {"name": name, "namespace": namespace}
+    if labels:
+        meta["labels"] = dict(sorted(labels.items()))
+    if annotations:
+        meta["annotations"] = dict(sorted(annotations.items()))
+    return meta
+
+
+def hardware_profile_annotations(rd: ResolvedDeployment) -> dict[str, str]:
+    # The resource-version annotation the dashboard also writes is cluster state
+    # (non-deterministic); the webhook looks the profile up by name and namespace.
+    return {"opendatahub.io/hardware-profile-name": rd.profile.name,
+            "opendatahub.io/hardware-profile-namespace": rd.profile_namespace}

@@ -1,0 +1,234 @@
+"""Read a config repo: find its files, load and validate them, and build input records.
+
+Layout (DESIGN.md): ``inferc.yaml``, ``models/<namespace>/<name>.yaml``,
+``environments/<env>.yaml``, ``presets/hardware-profiles/*.yaml``,
+``presets/runtimes/*.yaml``. A file that does not load or validate is reported
+and left out; the rest of the repo is still read, so one run shows every problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Sequence, TypeVar
+
+from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
+from compiler.diagnostics import Diagnostic
+from compiler.errors import UsageError
+from compiler.load import Document, load_path
+from compiler.resources import presets_dir
+from compiler.spec import (Environment, HardwareProfile, ModelKey, ModelSpec, Settings,
+                           environment_from, model_from, profile_from, settings_from)
+from compiler.validate import SchemaValidator
+
+SETTINGS_FILE = "inferc.yaml"
+_SUFFIXES = (".yaml", ".yml")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Repo:
+    root: Path
+    settings: Settings
+    models: tuple[ModelSpec, ...]
+    model_keys: frozenset[ModelKey]  # every model in the repo, loaded or not
+    environments: tuple[Environment, ...]
+    profiles: tuple[HardwareProfile, ...]  # built-in first, then the repo's
+    templates: tuple[RuntimeTemplate, ...]  # the repo's own (project-scoped or global)
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
+
+
+@dataclass
+class _Reader:
+    root: Path
+    validator: SchemaValidator
+    diagnostics: list[Diagnostic]
+
+    def read(self, path: Path, kind: str, build: Callable[[Document], T],
+             display: str | None = None) -> T | None:
+        shown = display or path.relative_to(self.root).as_posix()
+        result = load_path(path, shown)
+        self.diagnostics.extend(result.diagnostics)
+        if not result.documents:
+            return None
+        doc = result.documents[0]
+        problems = self.validator.validate(doc, kind)
+        self.diagnostics.extend(problems)
+        return build(doc) if not problems else None
+
+
+def find_root(start: Path) -> Path:
+    """The config repo containing ``start`` (the nearest folder with inferc.yaml)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise UsageError(f"no {SETTINGS_FILE} in {start} or any parent folder; "
+                     f"is this an inferc config repo?")
+
+
+def model_files(root: Path) -> list[Path]:
+    return _yaml_files(root / "models", depth=2)
+
+
+def load_repo(root: Path, validator: SchemaValidator,
+              only_models: Sequence[Path] | None = None) -> tuple[Repo, list[Diagnostic]]:
+    """Load the repo; with ``only_models`` just those model files are parsed (pre-commit)."""
+    diags: list[Diagnostic] = []
+    reader = _Reader(root, validator, diags)
+    settings = settings_from(_read_settings(reader))
+    all_model_files = model_files(root)
+    chosen = all_model_files if only_models is None else [p for p in only_models]
+    models = _read_models(reader, chosen, diags)
+    keys = frozenset(_key_of(root, p) for p in all_model_files if _key_of(root, p) is not None)
+    envs = [e for p in _yaml_files(root / "environments", 1)
+            if (e := reader.read(p, "Environment", environment_from)) is not None]
+    _check_environment_names(root, envs, diags)
+    profiles = _builtin_profiles(validator) + tuple(
+        p for path in _yaml_files(root / "presets" / "hardware-profiles", 1)
+        if (p := reader.read(path, "HardwareProfile",
+                             lambda d: profile_from(d, builtin=False))) is not None)
+    templates = _read_templates(reader, _yaml_files(root / "presets" / "runtimes", 1), diags)
+    repo = Repo(root, settings, tuple(sorted(models, key=lambda m: m.key)),
+                frozenset(k for k in keys if k is not None), tuple(sorted(envs, key=lambda e: e.name)),
+                profiles, templates)
+    diags.extend(_check_overrides(repo))
+    return repo, diags
+
+
+def _read_settings(reader: _Reader) -> Document | None:
+    path = reader.root / SETTINGS_FILE
+    return reader.read(path, "Repository", lambda d: d)
+
+
+def _yaml_files(folder: Path, depth: int) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    pattern = "/".join(["*"] * depth)
+    return sorted(p for p in folder.glob(pattern) if p.suffix in _SUFFIXES and p.is_file())
+
+
+def _key_of(root: Path, path: Path) -> ModelKey | None:
+    try:
+        rel = path.resolve().relative_to(root.resolve() / "models")
+    except ValueError:
+        return None
+    return ModelKey(rel.parts[0], Path(rel.parts[1]).stem) if len(rel.parts) == 2 else None
+
+
+def _read_models(reader: _Reader, paths: Iterable[Path],
+                 diags: list[Diagnostic]) -> list[ModelSpec]:
+    models: dict[ModelKey, ModelSpec] = {}
+    for path in paths:
+        model = reader.read(path, "ModelDeployment", model_from)
+        if model is None:
+            continue
+        problem = _location_problem(reader.root, path, model)
+        if problem is not None:
+            diags.append(problem)
+        elif model.key in models:
+            diags.append(model.doc.diag(("metadata", "name"), f"model {model.key} is also "
+                                        f"defined in {models[model.key].file}", "names.unique"))
+        else:
+            models[model.key] = model
+    return list(models.values())
+
+
+def _location_problem(root: Path, path: Path, model: ModelSpec) -> Diagnostic | None:
+    # The file location is the model's identity: it keeps names unique per
+    # namespace and lets pre-commit map a changed file to its model.
+    key = _key_of(root, path)
+    expected = f"models/{model.key.namespace}/{model.key.name}.yaml"
+    if key is None:
+        return model.doc.diag((), f"a ModelDeployment must live at {expected}", "names.location")
+    if key.namespace != model.key.namespace:
+        return model.doc.diag(("metadata", "namespace"), f"namespace '{model.key.namespace}' "
+                              f"does not match the folder '{key.namespace}'", "names.location",
+                              hint=f"move the file to {expected}")
+    if key.name != model.key.name:
+        return model.doc.diag(("metadata", "name"), f"name '{model.key.name}' does not match "
+                              f"the file name '{path.name}'", "names.location",
+                              hint=f"rename the file to {expected}")
+    return None
+
+
+def _check_environment_names(root: Path, envs: list[Environment],
+                             diags: list[Diagnostic]) -> None:
+    for env in envs:
+        stem = Path(env.doc.file).stem
+        if stem != env.name:
+            diags.append(env.doc.diag(("metadata", "name"), f"environment name '{env.name}' "
+                                      f"does not match the file name '{stem}'", "names.location"))
+
+
+def _builtin_profiles(validator: SchemaValidator) -> tuple[HardwareProfile, ...]:
+    folder = presets_dir() / "hardware-profiles"
+    diags: list[Diagnostic] = []
+    reader = _Reader(folder, validator, diags)
+    profiles = tuple(p for path in _yaml_files(folder, 1)
+                     if (p := reader.read(path, "HardwareProfile",
+                                          lambda d: profile_from(d, builtin=True),
+                                          f"<inferc>/presets/hardware-profiles/{path.name}"))
+                     is not None)
+    if diags:
+        raise CatalogError(f"built-in hardware profiles are invalid: {diags[0]}")
+    return profiles
+
+
+def _read_templates(reader: _Reader, paths: list[Path],
+                    diags: list[Diagnostic]) -> tuple[RuntimeTemplate, ...]:
+    out = []
+    for path in paths:
+        doc = reader.read(path, "RuntimeTemplate", lambda d: d)
+        if doc is None:
+            continue
+        try:
+            out.append(template_from_openshift(_as_openshift_template(doc), source=doc.file,
+                                               images=None,
+                                               namespace=doc.data["metadata"].get("namespace")))
+        except CatalogError as exc:
+            diags.append(doc.diag(("spec", "servingRuntime"), str(exc), "runtime.template"))
+    return tuple(out)
+
+
+def _as_openshift_template(doc: Document) -> dict[str, object]:
+    """A RuntimeTemplate spec in the shape of the platform's OpenShift Template."""
+    spec, meta = doc.data["spec"], doc.data["metadata"]
+    runtime = {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ServingRuntime",
+               **spec["servingRuntime"]}
+    sr_meta = dict(runtime.get("metadata") or {})
+    annotations = dict(sr_meta.get("annotations") or {})
+    if "displayName" in spec:
+        annotations["openshift.io/display-name"] = spec["displayName"]
+    if "recommendedAccelerators" in spec:
+        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(
+            spec["recommendedAccelerators"])
+    sr_meta.setdefault("name", meta["name"])
+    sr_meta["annotations"] = annotations
+    runtime["metadata"] = sr_meta
+    template_annotations = {"opendatahub.io/modelServingSupport": '["single"]',
+                            "opendatahub.io/model-type": json.dumps(spec["modelTypes"])}
+    if "apiProtocol" in spec:
+        template_annotations["opendatahub.io/apiProtocol"] = spec["apiProtocol"]
+    return {"apiVersion": "template.openshift.io/v1", "kind": "Template",
+            "metadata": {"name": meta["name"], "annotations": template_annotations,
+                         "labels": {"opendatahub.io/dashboard": "true"}},
+            "objects": [runtime]}
+
+
+def _check_overrides(repo: Repo) -> list[Diagnostic]:
+    known = sorted(str(k) for k in repo.model_keys)
+    out = []
+    for env in repo.environments:
+        for ref in env.overrides:
+            if ref in known:
+                continue
+            near = difflib.get_close_matches(ref, known, n=1)
+            out.append(env.doc.diag(("spec", "overrides", ref), f"no model '{ref}' in models/",
+                                    "env.unknown-model", at_key=True,
+                                    hint=f"did you mean '{near[0]}'?" if near else None))
+    return out

@@ -1,0 +1,60 @@
+"""Diagnostics as text, JSON or GitHub workflow annotations."""
+
+from __future__ import annotations
+
+import json
+from typing import Sequence
+
+from compiler.diagnostics import Diagnostic
+
+FORMATS = ("text", "json", "github")
+
+
+def render_report(diags: Sequence[Diagnostic], fmt: str) -> str:
+    if fmt == "json":
+        return _json(diags)
+    if fmt == "github":
+        return "".join(_github(d) + "\n" for d in diags)
+    return "".join(_text(d) for d in diags) + _summary(diags)
+
+
+def _text(d: Diagnostic) -> str:
+    line = f"{d.file}:{d.line}:{d.col}: {d.severity}: {d.path}: {d.message} [{d.rule}]\n"
+    return line + (f"  hint: {d.hint}\n" if d.hint else "")
+
+
+def _summary(diags: Sequence[Diagnostic]) -> str:
+    if not diags:
+        return ""
+    errors = sum(1 for d in diags if d.is_error)
+    warnings = len(diags) - errors
+    files = len({d.file for d in diags})
+    parts = [f"{errors} error{'s' * (errors != 1)}"]
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return f"{', '.join(parts)} in {files} file{'s' * (files != 1)}\n"
+
+
+def _json(diags: Sequence[Diagnostic]) -> str:
+    items = [{"file": d.file, "line": d.line, "column": d.col, "severity": str(d.severity),
+              "path": d.path, "message": d.message, "rule": d.rule, "hint": d.hint}
+             for d in diags]
+    errors = sum(1 for d in diags if d.is_error)
+    body = {"diagnostics": items, "errors": errors, "warnings": len(diags) - errors}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _github(d: Diagnostic) -> str:
+    # https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+    level = "error" if d.is_error else "warning"
+    message = f"{d.path}: {d.message}" + (f" (hint: {d.hint})" if d.hint else "")
+    return (f"::{level} file={_prop(d.file)},line={d.line},col={d.col},"
+            f"title={_prop('inferc ' + d.rule)}::{_data(message)}")
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

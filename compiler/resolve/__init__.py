@@ -1,0 +1,117 @@
+"""Stage 3 — resolve: layers, presets and platform rules → ResolvedDeployment per (model, env)."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Mapping
+
+from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_templates
+from compiler.diagnostics import Diagnostic
+from compiler.load import Document, load_path
+from compiler.repo import Repo
+from compiler.resolve import layers as L
+from compiler.resolve import resources, runtime
+from compiler.resolve.records import EnvVar, ResolvedDeployment
+from compiler.resolve.rules import check_all
+from compiler.resources import presets_dir
+from compiler.spec import Environment, HardwareProfile, ModelSpec
+
+__all__ = ["Resolver", "ResolvedDeployment"]
+
+
+@dataclass
+class Resolver:
+    repo: Repo
+
+    @cached_property
+    def _defaults(self) -> Document:
+        result = load_path(presets_dir() / "model-defaults.yaml",
+                           "<inferc>/presets/model-defaults.yaml")
+        return result.documents[0]
+
+    def environment(self, env: Environment,
+                    models: tuple[ModelSpec, ...] | None = None,
+                    ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
+        out: list[ResolvedDeployment] = []
+        diags: list[Diagnostic] = []
+        builtin = load_builtin_templates(env.release)
+        for model in self.repo.models if models is None else models:
+            try:
+                rd, problems = self.deployment(model, env, builtin)
+            except runtime.SelectionError as exc:
+                diags.append(exc.diagnostic)
+                continue
+            diags.extend(problems)
+            if rd is not None:
+                out.append(rd)
+        return out, diags
+
+    def deployment(self, model: ModelSpec, env: Environment,
+                   builtin: tuple[RuntimeTemplate, ...],
+                   ) -> tuple[ResolvedDeployment | None, list[Diagnostic]]:
+        values, origins = L.merge(self._layers(model, env))
+        origins["name"] = L.Origin(L.SPEC, model.doc, ("metadata", "name"))
+        profile = self._profile(values["hardwareProfile"], model, origins["hardwareProfile"])
+        if isinstance(profile, Diagnostic):
+            return None, [profile]
+        templates = runtime.in_scope(builtin, self.repo.templates, model.key.namespace)
+        model_type = values["modelType"]
+        fmt = runtime.resolve_format(model_type, _format(values), templates,
+                                     origins.get("modelFormat", origins["modelType"]))
+        choice = runtime.select(values["runtime"], templates, model_type, fmt, profile,
+                                _runtime_origin(origins["runtime"], model))
+        res, diags = resources.compute(profile, values.get("resources", {}), origins)
+        rd = ResolvedDeployment(
+            key=model.key, environment=env, source=model.file, display_name=model.display_name,
+            description=model.description, model_type=model_type, model_format=fmt,
+            storage_uri=values["storage"]["uri"], profile=profile, runtime=choice,
+            replicas=values["replicas"], resources=res, args=tuple(values.get("args", ())),
+            env=tuple(EnvVar(e["name"], e.get("value", "")) for e in values.get("env", ())),
+            origins=origins)
+        return rd, diags + check_all(rd)
+
+    def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
+        spec_env = env.doc.data["spec"]
+        ref = str(model.key)
+        return [
+            L.Layer(L.BUILTIN, self._defaults, ("spec",), self._defaults.data["spec"]),
+            L.Layer(L.ENV_DEFAULT, env.doc, ("spec", "defaults"), spec_env.get("defaults", {})),
+            L.Layer(L.SPEC, model.doc, ("spec",), model.spec),
+            L.Layer(L.ENV_OVERRIDE, env.doc, ("spec", "overrides", ref),
+                    spec_env.get("overrides", {}).get(ref, {})),
+        ]
+
+    def _profile(self, name: str, model: ModelSpec,
+                 origin: L.Origin) -> HardwareProfile | Diagnostic:
+        found = _profiles_for(self.repo.profiles, model.key.namespace)
+        if name in found:
+            return found[name]
+        near = difflib.get_close_matches(name, found, n=1)
+        return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
+                           hint=f"did you mean '{near[0]}'?" if near else
+                           f"known profiles: {', '.join(sorted(found))}")
+
+
+def _profiles_for(profiles: tuple[HardwareProfile, ...],
+                  namespace: str) -> Mapping[str, HardwareProfile]:
+    """Repo profiles override built-ins; a project-scoped one only in its namespace."""
+    out: dict[str, HardwareProfile] = {}
+    for profile in profiles:
+        if profile.namespace is None or profile.namespace == namespace:
+            out[profile.name] = profile
+    return out
+
+
+def _format(values: Mapping[str, Any]) -> ModelFormat | None:
+    fmt = values.get("modelFormat")
+    return ModelFormat(fmt["name"], fmt.get("version")) if fmt else None
+
+
+def _runtime_origin(origin: L.Origin, model: ModelSpec) -> L.Origin:
+    # An implicit 'auto' comes from the built-in defaults; point the user at the
+    # spec where they would write runtime:, not at inferc's own preset file.
+    if origin.layer == L.BUILTIN:
+        return L.Origin(L.SPEC, model.doc, ("spec",))
+    return origin

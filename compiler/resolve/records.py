@@ -1,0 +1,63 @@
+"""The output of resolve: one frozen ResolvedDeployment per (model, environment)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.resolve.layers import Origin
+from compiler.spec import Environment, HardwareProfile, ModelKey
+
+
+@dataclass(frozen=True)
+class Considered:
+    """One runtime template seen by selection, and why it was kept or dropped."""
+
+    template: RuntimeTemplate
+    kept: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class RuntimeChoice:
+    template: RuntimeTemplate
+    mode: str  # "explicit" | "auto"
+    considered: tuple[Considered, ...]
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Resources:
+    requests: tuple[tuple[str, str], ...]  # (resource name, canonical quantity), profile order
+    limits: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ResolvedDeployment:
+    key: ModelKey
+    environment: Environment
+    source: str  # the spec file, for headers and messages
+    display_name: str
+    description: str
+    model_type: str
+    model_format: ModelFormat
+    storage_uri: str
+    profile: HardwareProfile
+    runtime: RuntimeChoice
+    replicas: int
+    resources: Resources
+    args: tuple[str, ...]
+    env: tuple[EnvVar, ...]
+    origins: Mapping[str, Origin]
+    target: str = "kserve"
+
+    @property
+    def profile_namespace(self) -> str:
+        """Global profiles live in the dashboard namespace (platform-facts §4)."""
+        return self.profile.namespace or self.environment.dashboard_namespace

@@ -1,0 +1,78 @@
+"""Resources from a hardware profile, as the platform's webhook sets them (platform-facts §4).
+
+For every identifier of the profile: a missing request is the default count and
+a missing limit equals the request. A value the user sets must lie inside the
+profile's min/max; a request above its limit is rejected by Kubernetes, so it
+is an error here too.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from compiler.diagnostics import Diagnostic
+from compiler.quantity import canonical, parse
+from compiler.resolve.layers import Origin
+from compiler.resolve.records import Resources
+from compiler.spec import HardwareProfile, Identifier
+
+
+def compute(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],
+            origins: Mapping[str, Origin]) -> tuple[Resources, list[Diagnostic]]:
+    requests: dict[str, str] = {}
+    limits: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    user_req = {k: canonical(v) for k, v in override.get("requests", {}).items()}
+    user_lim = {k: canonical(v) for k, v in override.get("limits", {}).items()}
+    for ident in profile.identifiers:
+        requests[ident.identifier] = user_req.pop(ident.identifier, ident.default_count)
+        limits[ident.identifier] = user_lim.pop(ident.identifier, requests[ident.identifier])
+    requests.update(sorted(user_req.items()))  # resources the profile does not govern
+    for name, value in sorted(user_lim.items()):
+        limits[name] = value
+        requests.setdefault(name, value)
+    diags.extend(_bounds(profile, override, origins))
+    diags.extend(_order(requests, limits, origins))
+    return Resources(tuple(requests.items()), tuple(limits.items())), diags
+
+
+def _bounds(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],
+            origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    by_name = {i.identifier: i for i in profile.identifiers}
+    out = []
+    for section in ("requests", "limits"):
+        for name, value in override.get(section, {}).items():
+            ident = by_name.get(name)
+            problem = _outside(ident, canonical(value)) if ident else None
+            if problem is not None:
+                out.append(origins[f"resources.{section}.{name}"].diag(
+                    f"{name} {canonical(value)} is {problem} of hardware profile "
+                    f"'{profile.name}'", "resources.bounds",
+                    hint=f"the profile allows {_range(ident)}" if ident else None))
+    return out
+
+
+def _outside(ident: Identifier, value: str) -> str | None:
+    amount = parse(value).value
+    if amount < parse(ident.min_count).value:
+        return f"below the minimum {ident.min_count}"
+    if ident.max_count is not None and amount > parse(ident.max_count).value:
+        return f"above the maximum {ident.max_count}"
+    return None
+
+
+def _range(ident: Identifier) -> str:
+    upper = ident.max_count if ident.max_count is not None else "no maximum"
+    return f"{ident.min_count} to {upper}"
+
+
+def _order(requests: Mapping[str, str], limits: Mapping[str, str],
+           origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    out = []
+    for name, limit in limits.items():
+        request = requests.get(name)
+        if request is not None and parse(request).value > parse(limit).value:
+            origin = origins.get(f"resources.limits.{name}") or origins[f"resources.requests.{name}"]
+            out.append(origin.diag(f"{name} request {request} is above its limit {limit}",
+                                   "resources.request-above-limit"))
+    return out

@@ -1,0 +1,54 @@
+"""Deployment rules: small checks on a resolved deployment, listed in one table.
+
+A rule has an id, a docstring a user can read, and ``check`` yielding
+diagnostics. Later capabilities add a rule here rather than changing a stage.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Mapping
+
+from compiler.diagnostics import Diagnostic
+from compiler.resolve.records import ResolvedDeployment
+
+Check = Callable[[ResolvedDeployment], Iterable[Diagnostic]]
+MAX_NAME = 63
+
+
+def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
+    """Every object name derived from the model name fits in 63 characters (DESIGN rule 5),
+    so no controller ever shortens one with a hash."""
+    name = rd.key.name
+    for derived in (f"{name}-predictor", f"{name}-kserve-route"):
+        if len(derived) > MAX_NAME:
+            yield rd.origins["name"].diag(
+                f"derived name '{derived}' is {len(derived)} characters; Kubernetes allows "
+                f"{MAX_NAME}", "names.length",
+                hint=f"shorten the model name to at most {MAX_NAME - len(derived) + len(name)} "
+                     f"characters")
+
+
+def unique_env(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
+    """An environment variable is set once per layer; a second entry would silently win."""
+    for origin in {o.doc.file + repr(o.path[:-1]): o for o in
+                   (v for k, v in rd.origins.items() if k.startswith("env."))}.values():
+        entries = origin.doc.data
+        for part in origin.path[:-1]:
+            entries = entries[part]
+        seen: set[str] = set()
+        for index, entry in enumerate(entries):
+            if entry["name"] in seen:
+                yield origin.doc.diag(origin.path[:-1] + (index, "name"),
+                                      f"environment variable '{entry['name']}' is set twice",
+                                      "env.duplicate")
+            seen.add(entry["name"])
+
+
+RULES: Mapping[str, Check] = {
+    "names.length": derived_names,
+    "env.duplicate": unique_env,
+}
+
+
+def check_all(rd: ResolvedDeployment) -> list[Diagnostic]:
+    return [d for check in RULES.values() for d in check(rd)]

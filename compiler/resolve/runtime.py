@@ -1,0 +1,120 @@
+"""Runtime selection as the OpenShift AI wizard does it (platform-facts §1.4, DESIGN rule 1).
+
+``runtime: <name>`` takes that template if it serves the model; ``auto`` keeps
+templates that serve the model type, list the exact format name and version,
+and recommend the hardware profile's first accelerator (skipped for CPU-only
+profiles). Exactly one survivor wins; anything else is an error that says why.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.diagnostics import Diagnostic
+from compiler.resolve.layers import Origin
+from compiler.resolve.records import Considered, RuntimeChoice
+from compiler.spec import HardwareProfile
+
+GENERATIVE_FORMAT = ModelFormat("vLLM", None)  # the wizard forces this for generative models
+
+
+class SelectionError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def in_scope(builtin: Sequence[RuntimeTemplate], repo: Sequence[RuntimeTemplate],
+             namespace: str) -> list[RuntimeTemplate]:
+    """Built-in, then repo-global, then project-scoped; a later one wins a name clash."""
+    chosen: dict[str, RuntimeTemplate] = {}
+    for template in (*builtin, *(t for t in repo if t.namespace is None),
+                     *(t for t in repo if t.namespace == namespace)):
+        chosen[template.runtime_name] = template
+    return list(chosen.values())
+
+
+def resolve_format(model_type: str, fmt: ModelFormat | None, templates: Iterable[RuntimeTemplate],
+                   origin: Origin) -> ModelFormat:
+    """The format to match on: generative is vLLM; a predictive version may be implied."""
+    if model_type == "generative":
+        return GENERATIVE_FORMAT
+    if fmt is None:
+        raise SelectionError(origin.diag(
+            "a predictive model needs spec.modelFormat; select a model format first",
+            "runtime.format-required", hint="for example modelFormat: {name: onnx, version: '1'}"))
+    if fmt.version is not None:
+        return fmt
+    versions = sorted({f.version for t in templates if serves_type(t, model_type)
+                       for f in t.formats if f.name == fmt.name and f.version is not None})
+    if len(versions) > 1:
+        raise SelectionError(origin.diag(
+            f"format '{fmt.name}' has several versions ({', '.join(versions)}); say which",
+            "runtime.format-version", hint=f"set modelFormat.version to one of {', '.join(versions)}"))
+    return ModelFormat(fmt.name, versions[0]) if versions else fmt
+
+
+def serves_type(template: RuntimeTemplate, model_type: str) -> bool:
+    return not template.model_types or model_type in template.model_types
+
+
+def select(name: str, templates: Sequence[RuntimeTemplate], model_type: str, fmt: ModelFormat,
+           profile: HardwareProfile, origin: Origin) -> RuntimeChoice:
+    if name != "auto":
+        return _explicit(name, templates, model_type, fmt, origin)
+    considered = [_consider(t, model_type, fmt, profile) for t in templates]
+    kept = [c.template for c in considered if c.kept]
+    if len(kept) == 1:
+        return RuntimeChoice(kept[0], "auto", tuple(considered))
+    raise SelectionError(_auto_failure(kept, considered, model_type, fmt, profile, origin))
+
+
+def _consider(template: RuntimeTemplate, model_type: str, fmt: ModelFormat,
+              profile: HardwareProfile) -> Considered:
+    if not template.listed:
+        return Considered(template, False, "hidden from the wizard (not offered for auto-selection)")
+    if not serves_type(template, model_type):
+        return Considered(template, False, f"serves {'/'.join(template.model_types)} models only")
+    if fmt not in template.formats:
+        return Considered(template, False, f"does not list format {_show(fmt)}")
+    accelerator = profile.accelerator
+    if accelerator is not None and accelerator not in template.accelerators:
+        wanted = ", ".join(template.accelerators) or "no accelerator"
+        return Considered(template, False, f"recommends {wanted}, not {accelerator}")
+    reason = "matches" if accelerator else "matches (CPU-only profile: accelerator not filtered)"
+    return Considered(template, True, reason)
+
+
+def _explicit(name: str, templates: Sequence[RuntimeTemplate], model_type: str, fmt: ModelFormat,
+              origin: Origin) -> RuntimeChoice:
+    found = next((t for t in templates if name in (t.name, t.runtime_name)), None)
+    fitting = [t.name for t in templates
+               if serves_type(t, model_type) and fmt in t.formats]
+    hint = f"templates that serve it: {', '.join(fitting)}" if fitting else None
+    if found is None:
+        raise SelectionError(origin.diag(f"no runtime template '{name}' in scope", 
+                                         "runtime.unknown", hint=hint))
+    if not serves_type(found, model_type) or fmt not in found.formats:
+        raise SelectionError(origin.diag(
+            f"runtime '{name}' does not serve {model_type} models in format {_show(fmt)}",
+            "runtime.incompatible", hint=hint))
+    return RuntimeChoice(found, "explicit", (Considered(found, True, "named in the spec"),))
+
+
+def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], model_type: str,
+                  fmt: ModelFormat, profile: HardwareProfile, origin: Origin) -> Diagnostic:
+    where = f"{model_type} model in format {_show(fmt)} on hardware profile '{profile.name}'"
+    if kept:
+        names = ", ".join(t.name for t in kept)
+        return origin.diag(f"runtime auto-selection is ambiguous for this {where}: "
+                           f"{len(kept)} templates match ({names})", "runtime.ambiguous",
+                           hint="set spec.runtime to one of them")
+    near = [f"{c.template.name} ({c.reason})" for c in considered
+            if c.template.listed and serves_type(c.template, model_type)]
+    return origin.diag(f"no runtime template serves this {where}", "runtime.none",
+                       hint=("near misses: " + "; ".join(near)) if near else
+                       "add a runtime template to presets/runtimes/")
+
+
+def _show(fmt: ModelFormat) -> str:
+    return f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name

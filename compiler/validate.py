@@ -1,0 +1,201 @@
+"""Stage 2 — validate: each document against its JSON Schema (Draft 2020-12).
+
+Returns every problem at once, each placed at the YAML node it concerns and
+phrased for a person: unknown fields get a "did you mean", patterns carry the
+schema's own ``x-message`` explanation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from compiler.diagnostics import Diagnostic, DocPath
+from compiler.load import Document
+from compiler.resources import schemas_dir
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+
+API_VERSION = "inferc.dev/v1alpha1"
+
+# kind → (schema file, accepted apiVersions)
+KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "ModelDeployment": ("model-deployment.schema.json", (API_VERSION,)),
+    "Environment": ("environment.schema.json", (API_VERSION,)),
+    "HardwareProfile": ("hardware-profile.schema.json",
+                        (API_VERSION, "infrastructure.opendatahub.io/v1")),
+    "RuntimeTemplate": ("runtime-template.schema.json", (API_VERSION,)),
+    "Repository": ("repository.schema.json", (API_VERSION,)),
+}
+
+_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string",
+               "integer": "an integer", "number": "a number", "boolean": "a boolean",
+               "null": "null"}
+
+
+@dataclass
+class SchemaValidator:
+    """Builds one validator per kind on first use; jsonschema is imported only then."""
+
+    root: Path
+
+    @cached_property
+    def _registry(self) -> Any:
+        from referencing import Registry, Resource
+
+        resources = []
+        for path in sorted(self.root.glob("*.schema.json")):
+            contents = json.loads(path.read_text(encoding="utf-8"))
+            resources.append((contents["$id"], Resource.from_contents(contents)))
+        return Registry().with_resources(resources)
+
+    @cached_property
+    def _validators(self) -> dict[str, Validator]:
+        return {}
+
+    def validator(self, kind: str) -> Validator:
+        if kind not in self._validators:
+            from jsonschema import Draft202012Validator
+
+            schema_file = KINDS[kind][0]
+            schema = json.loads((self.root / schema_file).read_text(encoding="utf-8"))
+            self._validators[kind] = Draft202012Validator(schema, registry=self._registry)
+        return self._validators[kind]
+
+    def validate(self, doc: Document, expect: str | None = None) -> list[Diagnostic]:
+        """All diagnostics for ``doc``; ``expect`` is the kind its location in the repo implies."""
+        kind_problem = _check_kind(doc, expect)
+        if kind_problem is not None:
+            return [kind_problem]
+        assert doc.kind is not None
+        errors = self.validator(doc.kind).iter_errors(doc.data)
+        return [d for e in _leaves(errors) for d in _diagnose(doc, e)]
+
+
+def default_validator() -> SchemaValidator:
+    return SchemaValidator(schemas_dir())
+
+
+def _check_kind(doc: Document, expect: str | None) -> Diagnostic | None:
+    kind, api = doc.kind, doc.api_version
+    if kind is None:
+        return doc.diag(("kind",), "missing 'kind'", "schema.kind",
+                        hint=f"this file should be kind: {expect}" if expect else None)
+    if kind not in KINDS:
+        near = difflib.get_close_matches(kind, KINDS, n=1)
+        hint = f"did you mean '{near[0]}'?" if near else f"known kinds: {', '.join(KINDS)}"
+        return doc.diag(("kind",), f"unknown kind '{kind}'", "schema.kind", hint=hint)
+    if expect is not None and kind != expect:
+        return doc.diag(("kind",), f"a {kind} does not belong here; files in this folder are "
+                                   f"kind {expect}", "repo.misplaced")
+    versions = KINDS[kind][1]
+    if api not in versions:
+        found = f"'{api}'" if api is not None else "no apiVersion"
+        return doc.diag(("apiVersion",) if api is not None else (), f"unsupported apiVersion "
+                        f"{found} for kind {kind}", "schema.api-version",
+                        hint=f"use apiVersion: {versions[0]}")
+    return None
+
+
+def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    """Descend into anyOf/oneOf so the user sees the concrete failure, not the combinator."""
+    for error in errors:
+        if error.context:
+            from jsonschema.exceptions import best_match
+
+            yield best_match(error.context)
+        else:
+            yield error
+
+
+def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
+    path: DocPath = tuple(error.absolute_path)
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        yield from _unknown_fields(doc, path, error)
+    elif keyword == "required":
+        missing = _quoted_missing(error)
+        yield doc.diag(path, f"missing required field '{missing}'", "schema.required")
+    elif keyword == "propertyNames":
+        yield doc.diag(path, f"invalid key: {_message(error)}", "schema.key", at_key=True)
+    else:
+        yield doc.diag(path, _message(error), f"schema.{keyword}")
+
+
+def _unknown_fields(doc: Document, path: DocPath,
+                    error: ValidationError) -> Iterator[Diagnostic]:
+    known = sorted(error.schema.get("properties", {}))
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    for key in instance:
+        if key in known:
+            continue
+        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        hint = f"did you mean '{near[0]}'?" if near else (
+            f"known fields: {', '.join(known)}" if known else None)
+        yield doc.diag(path + (key,), f"unknown field '{key}'", "schema.unknown-field",
+                       hint=hint, at_key=True)
+
+
+def _quoted_missing(error: ValidationError) -> str:
+    # jsonschema says "'name' is a required property"; take the name back out.
+    message: str = error.message
+    return message.split("'")[1] if message.count("'") >= 2 else message
+
+
+def _message(error: ValidationError) -> str:
+    keyword, schema, instance = error.validator, error.schema, error.instance
+    custom = schema.get("x-message")
+    if custom and keyword in ("pattern", "maxLength", "enum", "type", "minimum"):
+        return f"{_show(instance)} {custom}"
+    if keyword == "type":
+        wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
+        return f"expected {names}, found {_kind_of(instance)}"
+    if keyword == "enum":
+        return _enum_message(instance, schema["enum"])
+    if keyword == "const":
+        return f"must be {json.dumps(schema['const'])}, found {_show(instance)}"
+    if keyword in ("minimum", "maximum"):
+        word = "at least" if keyword == "minimum" else "at most"
+        return f"must be {word} {schema[keyword]}, found {_show(instance)}"
+    if keyword in ("minItems", "minLength"):
+        return "must not be empty"
+    if keyword == "maxLength":
+        return f"{_show(instance)} is longer than {schema['maxLength']} characters"
+    return str(error.message)
+
+
+def _enum_message(instance: Any, allowed: list[Any]) -> str:
+    options = ", ".join(str(a) for a in allowed)
+    message = f"{_show(instance)} is not one of: {options}"
+    if isinstance(instance, str):
+        near = difflib.get_close_matches(instance, [str(a) for a in allowed], n=1)
+        if near:
+            message += f" (did you mean '{near[0]}'?)"
+    return message
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return f"an integer ({value})"
+    if isinstance(value, float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ('{value}')"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    return json.dumps(value) if not isinstance(value, (dict, list)) else _kind_of(value)
