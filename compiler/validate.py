@@ -74,8 +74,8 @@ class SchemaValidator:
         if kind_problem is not None:
             return [kind_problem]
         assert doc.kind is not None
-        errors = self.validator(doc.kind).iter_errors(doc.data)
-        return [d for e in _leaves(errors) for d in _diagnose(doc, e)]
+        errors = _one_per_value(_leaves(self.validator(doc.kind).iter_errors(doc.data)))
+        return [d for e in errors for d in _diagnose(doc, e)]
 
 
 def default_validator() -> SchemaValidator:
@@ -92,8 +92,8 @@ def _check_kind(doc: Document, expect: str | None) -> Diagnostic | None:
         hint = f"did you mean '{near[0]}'?" if near else f"known kinds: {', '.join(KINDS)}"
         return doc.diag(("kind",), f"unknown kind '{kind}'", "schema.kind", hint=hint)
     if expect is not None and kind != expect:
-        return doc.diag(("kind",), f"a {kind} does not belong here; files in this folder are "
-                                   f"kind {expect}", "repo.misplaced")
+        return doc.diag(("kind",), f"kind {kind} does not belong here; files in this folder "
+                                   f"are kind {expect}", "repo.misplaced")
     versions = KINDS[kind][1]
     if api not in versions:
         found = f"'{api}'" if api is not None else "no apiVersion"
@@ -112,6 +112,19 @@ def _leaves(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
             yield best_match(error.context)
         else:
             yield error
+
+
+def _one_per_value(errors: Iterator[ValidationError]) -> list[ValidationError]:
+    """A value of the wrong type also fails its enum or pattern; say only the first thing."""
+    kept: dict[tuple[object, ...], ValidationError] = {}
+    extra: list[ValidationError] = []
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if error.validator in ("additionalProperties", "required"):
+            extra.append(error)
+        elif path not in kept or error.validator == "type":
+            kept[path] = error
+    return extra + list(kept.values())
 
 
 def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:

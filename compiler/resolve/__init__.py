@@ -113,5 +113,5 @@ def _runtime_origin(origin: L.Origin, model: ModelSpec) -> L.Origin:
     # An implicit 'auto' comes from the built-in defaults; point the user at the
     # spec where they would write runtime:, not at inferc's own preset file.
     if origin.layer == L.BUILTIN:
-        return L.Origin(L.SPEC, model.doc, ("spec",))
+        return L.Origin(L.SPEC, model.doc, ("spec", "runtime"))
     return origin
