@@ -121,7 +121,13 @@ def test_check_given_files_reports_only_those(repo: Path) -> None:
     assert run_cli("check", good).exit_code == 0
     result = run_cli("check", broken, good)
     assert result.exit_code == 1
-    assert "models/vision/mobilenet.yaml:11:3: error: spec.modeltype: unknown field" in result.stdout
+    assert result.stdout == (
+        "models/vision/mobilenet.yaml:10:3: error: spec: missing required field 'modelType' "
+        "[schema.required]\n"
+        "models/vision/mobilenet.yaml:10:3: error: spec.modeltype: unknown field 'modeltype' "
+        "[schema.unknown-field]\n"
+        "  hint: did you mean 'modelType'?\n"
+        "2 errors in 1 file\n")
 
 
 def test_check_given_model_resolves_against_environment_overrides(repo: Path) -> None:
@@ -137,12 +143,12 @@ def test_check_given_model_resolves_against_environment_overrides(repo: Path) ->
 
 def test_github_format(repo: Path) -> None:
     spec = repo / "models" / "llm" / "granite-8b.yaml"
-    spec.write_text(spec.read_text().replace("hardwareProfile: nvidia-gpu", "hardwareProfile: gpu"))
+    spec.write_text(spec.read_text().replace("hardwareProfile: nvidia-gpu", "hardwareProfile: tpu-v5"))
     result = run_cli("check", "--repo", repo, "--format", "github")
     assert result.exit_code == 1
     assert result.stdout == (
-        "::error file=models/llm/granite-8b.yaml,line=15,col=20,title=inferc profile.unknown::"
-        "spec.hardwareProfile: no hardware profile 'gpu' (hint: known profiles: amd-gpu, "
+        "::error file=models/llm/granite-8b.yaml,line=14,col=20,title=inferc profile.unknown::"
+        "spec.hardwareProfile: no hardware profile 'tpu-v5' (hint: known profiles: amd-gpu, "
         "default-profile, ibm-spyre-pf, ibm-spyre-vf, intel-gaudi, nvidia-gpu)\n")
 
 
