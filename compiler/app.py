@@ -6,9 +6,9 @@ an exit code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from compiler import emit, pipeline
 from compiler.diagnostics import Diagnostic, sort_diagnostics
@@ -137,4 +137,4 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["check", "build", "render", "verify", "CommandResult"]
+__all__: Sequence[str] = ["CommandResult", "build", "check", "render", "verify"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -104,7 +105,7 @@ def main() -> None:
         cli.main(standalone_mode=True)
     except SystemExit:
         raise
-    except Exception:  # noqa: BLE001 - the last line of defence
+    except Exception:
         click.echo("inferc: internal error (this is a bug; please report it with the "
                    "output below)", err=True)
         click.echo(traceback.format_exc(limit=-3), err=True)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
+# The C extension is a hard dependency (ruamel.yaml.clib): the pure-Python
+# parser is ~25x slower, which pre-commit on every commit would feel.
+from ruamel.yaml.cyaml import CSafeLoader as _Loader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
-
-try:  # the C extension; the pure parser is the fallback on other interpreters
-    from ruamel.yaml.cyaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
-    from ruamel.yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 1 << 20  # a spec is a page of YAML; a megabyte is a mistake
 MAX_ALIASES = 16  # aliases a document may use (billion laughs needs many)
@@ -235,6 +234,7 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self._node(item, path + (i,)) for i, item in enumerate(node.value)]
+        assert isinstance(node, ScalarNode)
         return self._scalar(node, path)
 
     def _count(self, node: Node, path: DocPath) -> None:
@@ -273,7 +273,7 @@ class _Builder:
         return out
 
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
-        tag = node.tag.removeprefix(_TAG)
+        tag = (node.tag or "").removeprefix(_TAG)
         value: str = node.value
         if tag in ("str", "timestamp"):
             return value
@@ -316,5 +316,5 @@ def _describe(node: Node) -> str:
     if isinstance(node, SequenceNode):
         return "a list"
     kind = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null"}
-    tag = node.tag.removeprefix(_TAG)
+    tag = (node.tag or "").removeprefix(_TAG)
     return f"{kind.get(tag, 'a string')} ('{node.value}')" if node.value != "" else "an empty value"

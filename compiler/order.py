@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # kustomize api/resid/gvk.go: orderFirst / orderLast
 _FIRST = ("Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefinition",

@@ -9,8 +9,9 @@ Objects only some environments render live in those overlays.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
@@ -74,7 +75,7 @@ def _model_files(key: ModelKey, renders: Mapping[str, ModelRender], envs: Sequen
     base_dir = f"base/{key.namespace}/{key.name}"
     if shared:
         names = [_file_name(base_objs[i]) for i in shared]
-        for i, name in zip(shared, names):
+        for i, name in zip(shared, names, strict=True):
             yield f"{base_dir}/{name}", dump_all([base_objs[i]], header(source))
         yield f"{base_dir}/kustomization.yaml", _kustomization(header(source), names, [])
     for env_name, render in sorted(renders.items()):

@@ -5,9 +5,10 @@ Commands call these functions; each stage stays in its own module.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document
@@ -87,11 +88,11 @@ def _verifier(env: Environment):  # type: ignore[no-untyped-def]
     return Verifier(crd_set=env.release)
 
 
-def _located(diags: list[Diagnostic], obj: dict[str, object]) -> list[Diagnostic]:
+def _located(diags: list[Diagnostic], obj: dict[str, Any]) -> list[Diagnostic]:
     # An emitted object that fails its schema is reported against the spec that
     # produced it, naming the object, since the object itself is not a source file.
     meta = obj.get("metadata", {})
-    name = f"{obj.get('kind')} {meta.get('namespace')}/{meta.get('name')}"  # type: ignore[union-attr]
+    name = f"{obj.get('kind')} {meta.get('namespace')}/{meta.get('name')}"
     return [Diagnostic(d.file, 1, 1, d.path, f"generated {name}: {d.message}", d.rule,
                        d.severity, d.hint) for d in diags]
 

@@ -25,7 +25,7 @@ class Quantity(NamedTuple):
     format: str  # "binary" | "decimal" | "exponent"
 
 
-def parse(text: str | int | float) -> Quantity:
+def parse(text: str | float) -> Quantity:
     """Parse a quantity; raises ValueError with a readable message on bad input."""
     raw = _as_text(text)
     match = _PATTERN.match(raw)
@@ -43,7 +43,7 @@ def parse(text: str | int | float) -> Quantity:
     return Quantity(number.scaleb(_DECIMAL[suffix]), "decimal")
 
 
-def canonical(text: str | int | float) -> str:
+def canonical(text: str | float) -> str:
     """The string the API server would store for ``text``."""
     quantity = parse(text)
     value = _round_up_to_nano(quantity.value)
@@ -56,7 +56,7 @@ def canonical(text: str | int | float) -> str:
     return f"{mantissa}{_DECIMAL_BY_EXP[exp]}"
 
 
-def _as_text(text: str | int | float) -> str:
+def _as_text(text: str | float) -> str:
     if isinstance(text, bool):
         raise ValueError(f"'{text}' is not a Kubernetes quantity")
     if isinstance(text, float):

@@ -10,17 +10,27 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import TypeVar
 
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.load import Document, load_path
 from compiler.resources import presets_dir
-from compiler.spec import (Environment, HardwareProfile, ModelKey, ModelSpec, Settings,
-                           environment_from, model_from, profile_from, settings_from)
+from compiler.spec import (
+    Environment,
+    HardwareProfile,
+    ModelKey,
+    ModelSpec,
+    Settings,
+    environment_from,
+    model_from,
+    profile_from,
+    settings_from,
+)
 from compiler.validate import SchemaValidator
 
 SETTINGS_FILE = "inferc.yaml"

@@ -7,8 +7,9 @@ else is a typed field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from compiler.load import Document
 from compiler.quantity import canonical

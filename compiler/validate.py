@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from compiler.diagnostics import Diagnostic, DocPath
 from compiler.load import Document
@@ -143,7 +144,8 @@ def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
 
 def _unknown_fields(doc: Document, path: DocPath,
                     error: ValidationError) -> Iterator[Diagnostic]:
-    known = sorted(error.schema.get("properties", {}))
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = sorted(schema.get("properties", {}))
     instance = error.instance if isinstance(error.instance, dict) else {}
     for key in instance:
         if key in known:
@@ -162,13 +164,14 @@ def _quoted_missing(error: ValidationError) -> str:
 
 
 def _message(error: ValidationError) -> str:
-    keyword, schema, instance = error.validator, error.schema, error.instance
+    keyword, instance = str(error.validator), error.instance
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     custom = schema.get("x-message")
     if custom and keyword in ("pattern", "maxLength", "enum", "type", "minimum"):
         return f"{_show(instance)} {custom}"
     if keyword == "type":
         wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
+        names = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
         return f"expected {names}, found {_kind_of(instance)}"
     if keyword == "enum":
         return _enum_message(instance, schema["enum"])

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLE, copy_repo, run_cli
 
 from compiler.emit import MARKER, write_tree
 from compiler.errors import InternalError
-from conftest import EXAMPLE, copy_repo, run_cli
 
 
 def snapshot_bytes(root: Path) -> dict[str, str]:

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from conftest import EXAMPLE, copy_repo, kustomize_build, run_cli
 
 GOLDEN = Path(__file__).parent / "cases" / "golden"

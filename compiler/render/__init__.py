@@ -7,7 +7,8 @@ adds the objects around it. A new capability is a new module in these tables.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from compiler.render import kserve
 from compiler.resolve.records import ResolvedDeployment

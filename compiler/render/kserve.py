@@ -9,8 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from compiler.render.common import (DASHBOARD_LABEL, hardware_profile_annotations,
-                                    metadata)
+from compiler.render.common import DASHBOARD_LABEL, hardware_profile_annotations, metadata
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_templates
 from compiler.diagnostics import Diagnostic
@@ -18,7 +19,7 @@ from compiler.resolve.rules import check_all
 from compiler.resources import presets_dir
 from compiler.spec import Environment, HardwareProfile, ModelSpec
 
-__all__ = ["Resolver", "ResolvedDeployment"]
+__all__ = ["ResolvedDeployment", "Resolver"]
 
 
 @dataclass

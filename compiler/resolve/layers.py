@@ -8,8 +8,9 @@ every leaf it sets, the layer and source position that set it — what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
 from compiler.load import Document

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.resolve.layers import Origin

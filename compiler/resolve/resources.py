@@ -8,7 +8,8 @@ is an error here too.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.quantity import canonical, parse

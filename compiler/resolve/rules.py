@@ -6,7 +6,7 @@ diagnostics. Later capabilities add a rule here rather than changing a stage.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from compiler.diagnostics import Diagnostic
 from compiler.resolve.records import ResolvedDeployment

@@ -8,7 +8,7 @@ profiles). Exactly one survivor wins; anything else is an error that says why.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.diagnostics import Diagnostic
@@ -92,7 +92,7 @@ def _explicit(name: str, templates: Sequence[RuntimeTemplate], model_type: str, 
                if serves_type(t, model_type) and fmt in t.formats]
     hint = f"templates that serve it: {', '.join(fitting)}" if fitting else None
     if found is None:
-        raise SelectionError(origin.diag(f"no runtime template '{name}' in scope", 
+        raise SelectionError(origin.diag(f"no runtime template '{name}' in scope",
                                          "runtime.unknown", hint=hint))
     if not serves_type(found, model_type) or fmt not in found.formats:
         raise SelectionError(origin.diag(
