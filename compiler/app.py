@@ -53,6 +53,14 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
+class ExplainOptions:
+    repo: Path
+    model: str
+    env: str | None
+    fmt: str  # "text" | "json"
+
+
+@dataclass(frozen=True)
 class VerifyOptions:
     paths: tuple[Path, ...]
     crd_set: str
@@ -112,6 +120,27 @@ def render(opts: RenderOptions) -> CommandResult:
     objects = [o for r in renders for m in r.models for o in m.objects]
     stream = dump_all(kustomize_order(objects), header(env.doc.file))
     return CommandResult(sort_diagnostics(verify_diags), output=stream)
+
+
+def explain(opts: ExplainOptions) -> CommandResult:
+    from compiler import explain as explaining
+
+    root = find_root(opts.repo)
+    key = _model_key(opts.model)
+    path = root / "models" / key.namespace / f"{key.name}.yaml"
+    if not path.is_file():
+        raise UsageError(f"no model '{opts.model}' (expected {path})")
+    compiled = pipeline.load_and_resolve(root, only_models=[path],
+                                         env_names=[opts.env] if opts.env else None)
+    env_name = opts.env or pipeline.base_environment(compiled.repo)
+    if compiled.repo.environment(env_name) is None:
+        known = ", ".join(e.name for e in compiled.repo.environments) or "none"
+        raise UsageError(f"no environment '{env_name}' (known: {known})")
+    if any(d.is_error for d in compiled.diagnostics):
+        return CommandResult(sort_diagnostics(compiled.diagnostics))
+    rd = next(r for r in compiled.deployments[env_name] if r.key == key)
+    text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
+    return CommandResult(sort_diagnostics(compiled.diagnostics), output=text)
 
 
 def verify(opts: VerifyOptions) -> CommandResult:

@@ -103,7 +103,7 @@ def _runtimes_root() -> Path:
 
 
 def _display(release: str, file: str) -> str:
-    return f"presets/runtimes/{release}/{file}"
+    return f"<inferc>/presets/runtimes/{release}/{file}"
 
 
 def _load_builtin(path: Path, display: str) -> Any:

@@ -64,6 +64,19 @@ def render(repo: Path, env: str, model: str | None, fmt: str) -> None:
 
 
 @cli.command()
+@click.argument("model")
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="The config repo.")
+@click.option("--env", "env", help="The environment (default: the repo's base environment).")
+@_FORMAT
+def explain(model: str, repo: Path, env: str | None, fmt: str) -> None:
+    """Why MODEL (NAMESPACE/NAME) resolves as it does: runtime, profile, and each value's layer."""
+    from compiler import app
+
+    _finish(lambda: app.explain(app.ExplainOptions(repo, model, env, fmt)), fmt)
+
+
+@cli.command()
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--platform", "crd_set", default="upstream", show_default=True,
@@ -91,7 +104,9 @@ def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> 
     assert isinstance(result, CommandResult)
     if result.output:
         click.echo(result.output, nl=False)
-    report = render_report(result.diagnostics, fmt)
+    # check and verify always answer in the asked format; other commands only
+    # speak up when there is something to report.
+    report = render_report(result.diagnostics, fmt) if to_stdout or result.diagnostics else ""
     if report:
         click.echo(report, nl=False, err=not to_stdout)
     for line in result.messages:

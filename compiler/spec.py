@@ -60,6 +60,17 @@ class Environment:
     def overrides(self) -> Mapping[str, Mapping[str, Any]]:
         return self.doc.data["spec"].get("overrides", {})  # type: ignore[no-any-return]
 
+    @property
+    def disabled_templates(self) -> tuple[str, ...]:
+        """OdhDashboardConfig spec.templateDisablement: ServingRuntime names."""
+        return tuple(self.doc.data["spec"].get("dashboardConfig", {}).get("templateDisablement", ()))
+
+    @property
+    def llmd_default(self) -> bool:
+        """OdhDashboardConfig spec.modelServing.isLLMdDefault (absent means false)."""
+        config = self.doc.data["spec"].get("dashboardConfig", {})
+        return bool(config.get("modelServing", {}).get("isLLMdDefault", False))
+
 
 @dataclass(frozen=True)
 class Identifier:

@@ -137,7 +137,7 @@ def test_record_equals_file(release: str, file: str) -> None:
                 and "single" in ann["opendatahub.io/modelServingSupport"]
                 and not unsupported),
         serving_runtime=expected_sr,
-        source=f"presets/runtimes/{release}/{file}",
+        source=f"<inferc>/presets/runtimes/{release}/{file}",
     )
     assert by_name(release)[expected.name] == expected
 

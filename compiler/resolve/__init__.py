@@ -38,6 +38,7 @@ class Resolver:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
         builtin = load_builtin_templates(env.release)
+        diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
         for model in self.repo.models if models is None else models:
             try:
                 rd, problems = self.deployment(model, env, builtin)
@@ -61,9 +62,11 @@ class Resolver:
         model_type = values["modelType"]
         fmt = runtime.resolve_format(model_type, _format(values), templates,
                                      origins.get("modelFormat", origins["modelType"]))
-        choice = runtime.select(values["runtime"], templates, model_type, fmt, profile,
-                                _runtime_origin(origins["runtime"], model))
+        request = runtime.Request(values["runtime"], model_type, fmt, profile, env.name,
+                                  env.disabled_templates, env.llmd_default)
+        choice = runtime.select(request, templates, _runtime_origin(origins["runtime"], model))
         res, diags = resources.compute(profile, values.get("resources", {}), origins)
+        _profile_origins(profile, origins)
         rd = ResolvedDeployment(
             key=model.key, environment=env, source=model.file, display_name=model.display_name,
             description=model.description, model_type=model_type, model_format=fmt,
@@ -93,6 +96,29 @@ class Resolver:
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
                            hint=f"did you mean '{near[0]}'?" if near else
                            f"known profiles: {', '.join(sorted(found))}")
+
+
+def _unknown_disabled(env: Environment, templates: tuple[RuntimeTemplate, ...]) -> list[Diagnostic]:
+    names = sorted({t.runtime_name for t in templates})
+    out = []
+    for index, name in enumerate(env.disabled_templates):
+        if any(name in (t.name, t.runtime_name) for t in templates):
+            continue
+        near = difflib.get_close_matches(name, names, n=1)
+        out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
+                                f"no runtime template '{name}' in OpenShift AI {env.version} or "
+                                "presets/runtimes/", "env.unknown-template",
+                                hint=f"did you mean '{near[0]}'?" if near else None))
+    return out
+
+
+def _profile_origins(profile: HardwareProfile, origins: dict[str, L.Origin]) -> None:
+    """Resources nobody overrode come from the profile's defaultCount (explain shows where)."""
+    layer = L.BUILTIN if profile.builtin else L.REPO_PRESET
+    for ident in profile.identifiers:
+        default = L.Origin(layer, profile.doc, ("spec", "identifiers", ident.index, "defaultCount"))
+        request = origins.setdefault(f"resources.requests.{ident.identifier}", default)
+        origins.setdefault(f"resources.limits.{ident.identifier}", request)
 
 
 def _profiles_for(profiles: tuple[HardwareProfile, ...],

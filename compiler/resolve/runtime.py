@@ -9,6 +9,7 @@ profiles). Exactly one survivor wins; anything else is an error that says why.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.diagnostics import Diagnostic
@@ -17,6 +18,7 @@ from compiler.resolve.records import Considered, RuntimeChoice
 from compiler.spec import HardwareProfile
 
 GENERATIVE_FORMAT = ModelFormat("vLLM", None)  # the wizard forces this for generative models
+LLMD = "llm-d"  # "Distributed inference with llm-d": chosen by name or by the environment
 
 
 class SelectionError(Exception):
@@ -26,12 +28,17 @@ class SelectionError(Exception):
 
 def in_scope(builtin: Sequence[RuntimeTemplate], repo: Sequence[RuntimeTemplate],
              namespace: str) -> list[RuntimeTemplate]:
-    """Built-in, then repo-global, then project-scoped; a later one wins a name clash."""
+    """Built-in, then repo-global, then project-scoped; a later one wins a name clash
+    (compared by ServingRuntime name, as the dashboard does)."""
     chosen: dict[str, RuntimeTemplate] = {}
     for template in (*builtin, *(t for t in repo if t.namespace is None),
                      *(t for t in repo if t.namespace == namespace)):
         chosen[template.runtime_name] = template
     return list(chosen.values())
+
+
+def is_disabled(template: RuntimeTemplate, disabled: Sequence[str]) -> bool:
+    return template.runtime_name in disabled or template.name in disabled
 
 
 def resolve_format(model_type: str, fmt: ModelFormat | None, templates: Iterable[RuntimeTemplate],
@@ -58,26 +65,43 @@ def serves_type(template: RuntimeTemplate, model_type: str) -> bool:
     return not template.model_types or model_type in template.model_types
 
 
-def select(name: str, templates: Sequence[RuntimeTemplate], model_type: str, fmt: ModelFormat,
-           profile: HardwareProfile, origin: Origin) -> RuntimeChoice:
-    if name != "auto":
-        return _explicit(name, templates, model_type, fmt, origin)
-    considered = [_consider(t, model_type, fmt, profile) for t in templates]
+@dataclass(frozen=True)
+class Request:
+    """What selection needs to know about the model and its environment."""
+
+    name: str  # "auto", a template name, or "llm-d"
+    model_type: str
+    fmt: ModelFormat
+    profile: HardwareProfile
+    environment: str
+    disabled: tuple[str, ...]
+    llmd_default: bool
+
+
+def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
+    if req.name == LLMD or (req.name == "auto" and req.llmd_default
+                            and req.model_type == "generative"):
+        raise SelectionError(_llmd_unsupported(req, origin))
+    if req.name != "auto":
+        return _explicit(req, templates, origin)
+    considered = [_consider(t, req) for t in templates]
     kept = [c.template for c in considered if c.kept]
     if len(kept) == 1:
         return RuntimeChoice(kept[0], "auto", tuple(considered))
-    raise SelectionError(_auto_failure(kept, considered, model_type, fmt, profile, origin))
+    raise SelectionError(_auto_failure(kept, considered, req, origin))
 
 
-def _consider(template: RuntimeTemplate, model_type: str, fmt: ModelFormat,
-              profile: HardwareProfile) -> Considered:
+def _consider(template: RuntimeTemplate, req: Request) -> Considered:
+    fmt, model_type = req.fmt, req.model_type
+    if is_disabled(template, req.disabled):
+        return Considered(template, False, f"disabled in environment '{req.environment}'")
     if not template.listed:
         return Considered(template, False, "hidden from the wizard (not offered for auto-selection)")
     if not serves_type(template, model_type):
         return Considered(template, False, f"serves {'/'.join(template.model_types)} models only")
     if fmt not in template.formats:
         return Considered(template, False, f"does not list format {_show(fmt)}")
-    accelerator = profile.accelerator
+    accelerator = req.profile.accelerator
     if accelerator is not None and accelerator not in template.accelerators:
         wanted = ", ".join(template.accelerators) or "no accelerator"
         return Considered(template, False, f"recommends {wanted}, not {accelerator}")
@@ -85,15 +109,19 @@ def _consider(template: RuntimeTemplate, model_type: str, fmt: ModelFormat,
     return Considered(template, True, reason)
 
 
-def _explicit(name: str, templates: Sequence[RuntimeTemplate], model_type: str, fmt: ModelFormat,
-              origin: Origin) -> RuntimeChoice:
+def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
+    name, model_type, fmt = req.name, req.model_type, req.fmt
     found = next((t for t in templates if name in (t.name, t.runtime_name)), None)
-    fitting = [t.name for t in templates
-               if serves_type(t, model_type) and fmt in t.formats]
+    fitting = [t.name for t in templates if serves_type(t, model_type) and fmt in t.formats
+               and not is_disabled(t, req.disabled)]
     hint = f"templates that serve it: {', '.join(fitting)}" if fitting else None
     if found is None:
         raise SelectionError(origin.diag(f"no runtime template '{name}' in scope",
                                          "runtime.unknown", hint=hint))
+    if is_disabled(found, req.disabled):
+        raise SelectionError(origin.diag(
+            f"runtime '{name}' is disabled in environment '{req.environment}' "
+            "(dashboardConfig.templateDisablement)", "runtime.disabled", hint=hint))
     if not serves_type(found, model_type) or fmt not in found.formats:
         raise SelectionError(origin.diag(
             f"runtime '{name}' does not serve {model_type} models in format {_show(fmt)}",
@@ -101,8 +129,18 @@ def _explicit(name: str, templates: Sequence[RuntimeTemplate], model_type: str, 
     return RuntimeChoice(found, "explicit", (Considered(found, True, "named in the spec"),))
 
 
-def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], model_type: str,
-                  fmt: ModelFormat, profile: HardwareProfile, origin: Origin) -> Diagnostic:
+def _llmd_unsupported(req: Request, origin: Origin) -> Diagnostic:
+    why = ("is chosen by name" if req.name == LLMD else
+           f"is the default for generative models in environment '{req.environment}' "
+           "(dashboardConfig.modelServing.isLLMdDefault)")
+    return origin.diag(f"llm-d (Distributed inference with llm-d) {why}, but inferc cannot "
+                       "render LLMInferenceService yet", "runtime.llmd-unsupported",
+                       hint="name a KServe runtime template in spec.runtime to deploy with KServe")
+
+
+def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req: Request,
+                  origin: Origin) -> Diagnostic:
+    model_type, fmt, profile = req.model_type, req.fmt, req.profile
     where = f"{model_type} model in format {_show(fmt)} on hardware profile '{profile.name}'"
     if kept:
         names = ", ".join(t.name for t in kept)

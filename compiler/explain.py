@@ -1,0 +1,118 @@
+"""``inferc explain``: why a model resolved the way it did in one environment.
+
+Shows the runtime chosen and every template considered with the reason it was
+kept or dropped, the hardware profile and the resources it produced, and for
+every resolved value the layer that set it with its file:line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.resolve.layers import field_label
+from compiler.resolve.records import ResolvedDeployment
+
+_FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
+                "resources", "args", "env")
+
+
+@dataclass(frozen=True)
+class Row:
+    field: str
+    value: str
+    layer: str
+    location: str
+
+
+def value_rows(rd: ResolvedDeployment) -> list[Row]:
+    shown = _display_values(rd)
+    keys = sorted((k for k in rd.origins if k != "name"), key=_order)
+    return [Row(field_label(k), shown.get(k, ""), rd.origins[k].layer, rd.origins[k].location)
+            for k in keys]
+
+
+def as_text(rd: ResolvedDeployment) -> str:
+    env = rd.environment
+    lines = [f"model {rd.key} in environment {env.name} (OpenShift AI {env.version})", ""]
+    lines += _runtime_lines(rd) + [""] + _profile_lines(rd) + ["", "values:"]
+    lines += _table([("field", "value", "layer", "source")] +
+                    [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
+    return "\n".join(lines) + "\n"
+
+
+def as_json(rd: ResolvedDeployment) -> str:
+    choice = rd.runtime
+    body: dict[str, Any] = {
+        "model": str(rd.key),
+        "environment": rd.environment.name,
+        "platform": {"name": rd.environment.platform, "version": rd.environment.version},
+        "runtime": {
+            "template": choice.template.name,
+            "servingRuntime": choice.template.runtime_name,
+            "displayName": choice.template.display_name,
+            "source": choice.template.source,
+            "selection": choice.mode,
+            "considered": [{"template": c.template.name, "kept": c.kept, "reason": c.reason}
+                           for c in choice.considered],
+        },
+        "hardwareProfile": {"name": rd.profile.name, "namespace": rd.profile_namespace,
+                            "displayName": rd.profile.display_name,
+                            "source": rd.profile.doc.file,
+                            "accelerator": rd.profile.accelerator},
+        "resources": {"requests": dict(rd.resources.requests),
+                      "limits": dict(rd.resources.limits)},
+        "values": [{"field": r.field, "value": r.value, "layer": r.layer,
+                    "source": r.location} for r in value_rows(rd)],
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
+def _runtime_lines(rd: ResolvedDeployment) -> list[str]:
+    choice = rd.runtime
+    how = "chosen automatically" if choice.mode == "auto" else "named in the spec"
+    lines = [f"runtime: {choice.template.name} ({choice.template.display_name}), {how}",
+             f"  from {choice.template.source}"]
+    rows = [("template", "result", "reason")] + [
+        (c.template.name, "kept" if c.kept else "dropped", c.reason) for c in choice.considered]
+    return lines + _table(rows)
+
+
+def _profile_lines(rd: ResolvedDeployment) -> list[str]:
+    profile = rd.profile
+    accelerator = profile.accelerator or "none (CPU only)"
+    lines = [f"hardware profile: {profile.name} ({profile.display_name}) in namespace "
+             f"{rd.profile_namespace}, accelerator {accelerator}", f"  from {profile.doc.file}"]
+    limits = dict(rd.resources.limits)
+    rows = [("resource", "request", "limit")] + [
+        (name, request, limits.get(name, "")) for name, request in rd.resources.requests]
+    return lines + _table(rows)
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+            for row in rows]
+
+
+def _order(key: str) -> tuple[int, str]:
+    head = key.split(".", 1)[0]
+    return (_FIELD_ORDER.index(head) if head in _FIELD_ORDER else len(_FIELD_ORDER), key)
+
+
+def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
+    fmt = rd.model_format
+    shown = {
+        "modelType": rd.model_type,
+        "modelFormat": f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name,
+        "storage": rd.storage_uri,
+        "hardwareProfile": rd.profile.name,
+        "runtime": "auto" if rd.runtime.mode == "auto" else rd.runtime.template.name,
+        "replicas": str(rd.replicas),
+        "args": " ".join(rd.args),
+    }
+    shown.update({f"env.{e.name}": e.value for e in rd.env})
+    shown.update({f"resources.requests.{k}": v for k, v in rd.resources.requests})
+    shown.update({f"resources.limits.{k}": v for k, v in rd.resources.limits})
+    return shown
