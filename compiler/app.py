@@ -144,8 +144,10 @@ def explain(opts: ExplainOptions) -> CommandResult:
 
 
 def verify(opts: VerifyOptions) -> CommandResult:
-    from compiler.verify import verify_files
+    from compiler.verify import crd_sets, verify_files
 
+    if opts.crd_set not in crd_sets():
+        raise UsageError(f"unknown --platform '{opts.crd_set}' (known: {', '.join(crd_sets())})")
     displays = [str(p) for p in opts.paths]
     diags = verify_files(list(opts.paths), displays, crd_set=opts.crd_set,
                          ignore_missing=opts.ignore_missing)
