@@ -68,13 +68,14 @@ class VerifyOptions:
 
 
 def check(opts: CheckOptions) -> CommandResult:
-    root = find_root(opts.paths[0].parent if opts.paths else opts.repo)
+    paths = tuple(p.resolve() for p in opts.paths)  # pre-commit passes relative paths
+    root = find_root(paths[0].parent if paths else opts.repo)
     if not opts.paths:
         compiled = pipeline.load_and_resolve(root)
         return CommandResult(sort_diagnostics(compiled.diagnostics))
-    given = {_display(root, p) for p in opts.paths}
-    models = [p for p in opts.paths if _display(root, p).startswith("models/")]
-    only = models if len(models) == len(opts.paths) else None
+    given = {_display(root, p) for p in paths}
+    models = [p for p in paths if _display(root, p).startswith("models/")]
+    only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only)
     kept = [d for d in compiled.load_diagnostics if d.file in given]
     return CommandResult(sort_diagnostics(kept + compiled.resolve_diagnostics))

@@ -60,7 +60,7 @@ class _Reader:
 
     def read(self, path: Path, kind: str, build: Callable[[Document], T],
              display: str | None = None) -> T | None:
-        shown = display or path.relative_to(self.root).as_posix()
+        shown = display or path.resolve().relative_to(self.root.resolve()).as_posix()
         result = load_path(path, shown)
         self.diagnostics.extend(result.diagnostics)
         if not result.documents:

@@ -174,3 +174,16 @@ def test_not_a_config_repo(tmp_path: Path) -> None:
     result = run_cli("build", tmp_path)
     assert result.exit_code == 2
     assert "no inferc.yaml" in result.stderr
+
+
+def test_check_with_relative_paths_as_pre_commit_passes_them(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo)
+    assert run_cli("check", "models/llm/granite-8b.yaml", "environments/prod.yaml").exit_code == 0
+    spec = Path("models/vision/mobilenet.yaml")
+    spec.write_text(spec.read_text().replace("runtime: kserve-ovms", "runtime: ovms"))
+    result = run_cli("check", "models/vision/mobilenet.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        "models/vision/mobilenet.yaml:16:12: error: spec.runtime: no runtime template 'ovms' in "
+        "scope [runtime.unknown]\n")
