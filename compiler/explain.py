@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from compiler.resolve.layers import field_label
@@ -90,7 +91,7 @@ def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     return lines + _table(rows)
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
             for row in rows]
@@ -106,7 +107,7 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
     shown = {
         "modelType": rd.model_type,
         "modelFormat": f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name,
-        "storage": rd.storage_uri,
+        "storage": rd.storage.uri,
         "hardwareProfile": rd.profile.name,
         "runtime": "auto" if rd.runtime.mode == "auto" else rd.runtime.template.name,
         "replicas": str(rd.replicas),

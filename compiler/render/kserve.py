@@ -45,6 +45,7 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
 
 def inference_service(rd: ResolvedDeployment) -> K8sObject:
     annotations = {
+        **_connection_annotations(rd),
         "openshift.io/display-name": rd.display_name,
         "openshift.io/description": rd.description,
         "opendatahub.io/model-type": rd.model_type,
@@ -61,15 +62,31 @@ def inference_service(rd: ResolvedDeployment) -> K8sObject:
     }
 
 
+def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
+    # The connections webhook fills storage.key/path (S3) or imagePullSecrets
+    # (OCI) from the named Secret at admission; inferc writes only what the
+    # wizard writes, so Argo CD sees no difference afterwards (platform-facts §3.7).
+    storage = rd.storage
+    if storage.connection is None:
+        return {}
+    out = {"opendatahub.io/connections": storage.connection}
+    if storage.scheme == "s3":
+        out["opendatahub.io/connection-path"] = storage.path
+    return out
+
+
 def _predictor(rd: ResolvedDeployment) -> K8sObject:
     # No deploymentMode annotation: OpenShift AI defaults to raw deployment and
     # its wizard writes none (DESIGN rule 8). The wizard always writes a strategy.
-    return {
+    predictor: K8sObject = {
         "minReplicas": rd.replicas,
         "maxReplicas": rd.replicas,
         "deploymentStrategy": {"type": "RollingUpdate"},
-        "model": _model(rd),
     }
+    if rd.storage.pull_secrets:
+        predictor["imagePullSecrets"] = [{"name": n} for n in rd.storage.pull_secrets]
+    predictor["model"] = _model(rd)
+    return predictor
 
 
 def _model(rd: ResolvedDeployment) -> K8sObject:
@@ -79,11 +96,12 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
     model: K8sObject = {
         "modelFormat": fmt,
         "runtime": rd.key.name,
-        "storageUri": rd.storage_uri,
-        "resources": {
-            "requests": dict(rd.resources.requests),
-            "limits": dict(rd.resources.limits),
-        },
+    }
+    if rd.storage.scheme != "s3":  # S3 comes from the connection, through the webhook
+        model["storageUri"] = rd.storage.uri
+    model["resources"] = {
+        "requests": dict(rd.resources.requests),
+        "limits": dict(rd.resources.limits),
     }
     if rd.args:
         model["args"] = list(rd.args)

@@ -13,7 +13,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
 from compiler.resolve import layers as L
-from compiler.resolve import mlserver, resources, runtime
+from compiler.resolve import mlserver, resources, runtime, storage
 from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
 from compiler.resources import presets_dir
@@ -65,14 +65,18 @@ class Resolver:
         request = runtime.Request(values["runtime"], model_type, fmt, profile, env.name,
                                   env.disabled_templates, env.llmd_default)
         choice = runtime.select(request, templates, _runtime_origin(origins["runtime"], model))
-        res, diags = resources.compute(profile, values.get("resources", {}), origins)
+        location, diags = storage.resolve(values["storage"], origins)
+        res, more = resources.compute(profile, values.get("resources", {}), origins)
+        diags += more
         _profile_origins(profile, origins)
         extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
         diags += problems
+        if location is None:
+            return None, diags
         rd = ResolvedDeployment(
             key=model.key, environment=env, source=model.file, display_name=model.display_name,
             description=model.description, model_type=model_type, model_format=fmt,
-            storage_uri=values["storage"]["uri"], profile=profile, runtime=choice,
+            storage=location, profile=profile, runtime=choice,
             replicas=values["replicas"], resources=res, args=tuple(values.get("args", ())),
             env=tuple(EnvVar(e["name"], e.get("value", "")) for e in values.get("env", ()))
             + tuple(extra_env),

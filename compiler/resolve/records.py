@@ -33,6 +33,19 @@ class EnvVar:
 
 
 @dataclass(frozen=True)
+class Storage:
+    scheme: str  # s3 | pvc | hf | https | oci
+    uri: str
+    connection: str | None  # an existing connection Secret (s3, private oci)
+    pull_secrets: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        """The part after the bucket (s3) or claim (pvc)."""
+        return self.uri.partition("://")[2].partition("/")[2]
+
+
+@dataclass(frozen=True)
 class Resources:
     requests: tuple[tuple[str, str], ...]  # (resource name, canonical quantity), profile order
     limits: tuple[tuple[str, str], ...]
@@ -47,7 +60,7 @@ class ResolvedDeployment:
     description: str
     model_type: str
     model_format: ModelFormat
-    storage_uri: str
+    storage: Storage
     profile: HardwareProfile
     runtime: RuntimeChoice
     replicas: int
