@@ -147,7 +147,7 @@ def test_github_format(repo: Path) -> None:
     result = run_cli("check", "--repo", repo, "--format", "github")
     assert result.exit_code == 1
     assert result.stdout == (
-        "::error file=models/llm/granite-8b.yaml,line=14,col=20,title=inferc profile.unknown::"
+        "::error file=models/llm/granite-8b.yaml,line=15,col=20,title=inferc profile.unknown::"
         "spec.hardwareProfile: no hardware profile 'tpu-v5' (hint: known profiles: amd-gpu, "
         "default-profile, ibm-spyre-pf, ibm-spyre-vf, intel-gaudi, nvidia-gpu)\n")
 

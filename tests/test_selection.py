@@ -22,7 +22,7 @@ def make_repo(root: Path, *, release: str, model: str, env_extra: str = "") -> P
         f"  platform:\n    name: openshift-ai\n    version: \"{release}\"\n{env_extra}")
     (root / "models" / "team" / "m.yaml").write_text(
         "apiVersion: inferc.dev/v1alpha1\nkind: ModelDeployment\nmetadata:\n  name: m\n"
-        f"  namespace: team\nspec:\n  storage:\n    uri: oci://quay.io/x/y:1\n{model}")
+        f"  namespace: team\nspec:\n  storage:\n    uri: pvc://models/m\n{model}")
     return root
 
 

@@ -7,6 +7,14 @@ from typing import Any
 from compiler.resolve.records import ResolvedDeployment
 
 DASHBOARD_LABEL = "opendatahub.io/dashboard"
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+
+
+def before_model() -> dict[str, str]:
+    """Argo CD applies these before the model (wave 0): admission of an
+    InferenceService needs its ServingRuntime, and token Secrets need their
+    ServiceAccount (Argo orders ServiceAccount before Secret within a wave)."""
+    return {SYNC_WAVE: "-1"}
 
 
 def metadata(name: str, namespace: str, *, labels: dict[str, str] | None = None,

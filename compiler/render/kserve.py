@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from compiler.render.common import DASHBOARD_LABEL, hardware_profile_annotations, metadata
+from compiler.render.common import (DASHBOARD_LABEL, before_model, hardware_profile_annotations,
+                                    metadata)
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
@@ -29,6 +30,7 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
     if template.api_protocol and "annotations" in src_meta:
         annotations["opendatahub.io/apiProtocol"] = template.api_protocol
     annotations.update({
+        **before_model(),
         "openshift.io/display-name": display,
         "opendatahub.io/template-name": template.name,
         "opendatahub.io/template-display-name": display,
@@ -46,20 +48,39 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
 def inference_service(rd: ResolvedDeployment) -> K8sObject:
     annotations = {
         **_connection_annotations(rd),
+        **_access_annotations(rd),
         "openshift.io/display-name": rd.display_name,
         "openshift.io/description": rd.description,
         "opendatahub.io/model-type": rd.model_type,
-        # Always written by the wizard; "false" until token auth is asked for.
-        "security.opendatahub.io/enable-auth": "false",
         **hardware_profile_annotations(rd),
     }
     return {
         "apiVersion": "serving.kserve.io/v1beta1",
         "kind": "InferenceService",
-        "metadata": metadata(rd.key.name, rd.key.namespace,
-                             labels={DASHBOARD_LABEL: "true"}, annotations=annotations),
+        "metadata": metadata(rd.key.name, rd.key.namespace, labels=_labels(rd),
+                             annotations=annotations),
         "spec": {"predictor": _predictor(rd)},
     }
+
+
+def _labels(rd: ResolvedDeployment) -> dict[str, str]:
+    labels = {DASHBOARD_LABEL: "true"}
+    if rd.access.external:
+        labels["networking.kserve.io/visibility"] = "exposed"
+    if rd.access.ai_asset_use_case is not None:
+        labels["opendatahub.io/genai-asset"] = "true"  # a label, not an annotation
+    return labels
+
+
+def _access_annotations(rd: ResolvedDeployment) -> dict[str, str]:
+    access = rd.access
+    # Always written by the wizard, "true" exactly when a token is requested.
+    out = {"security.opendatahub.io/enable-auth": "true" if access.auth else "false"}
+    if access.ai_asset_use_case:
+        out["opendatahub.io/genai-use-case"] = access.ai_asset_use_case
+    if access.stopped is not None:
+        out["serving.kserve.io/stop"] = "true" if access.stopped else "false"
+    return out
 
 
 def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
@@ -83,6 +104,8 @@ def _predictor(rd: ResolvedDeployment) -> K8sObject:
         "maxReplicas": rd.replicas,
         "deploymentStrategy": {"type": "RollingUpdate"},
     }
+    if rd.access.timeout is not None:
+        predictor["timeout"] = rd.access.timeout
     if rd.storage.pull_secrets:
         predictor["imagePullSecrets"] = [{"name": n} for n in rd.storage.pull_secrets]
     predictor["model"] = _model(rd)

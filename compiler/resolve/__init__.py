@@ -13,8 +13,8 @@ from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
 from compiler.resolve import layers as L
-from compiler.resolve import mlserver, resources, runtime, storage
-from compiler.resolve.records import EnvVar, ResolvedDeployment
+from compiler.resolve import access, mlserver, resources, runtime, storage
+from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
 from compiler.resources import presets_dir
 from compiler.spec import Environment, HardwareProfile, ModelSpec
@@ -58,30 +58,33 @@ class Resolver:
         profile = self._profile(values["hardwareProfile"], model, origins["hardwareProfile"])
         if isinstance(profile, Diagnostic):
             return None, [profile]
+        choice, fmt = self._runtime(model, env, values, origins, profile, builtin)
+        location, diags = storage.resolve(values["storage"], origins)
+        res, more = resources.compute(profile, values.get("resources", {}), origins)
+        _profile_origins(profile, origins)
+        extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
+        diags += more + problems + exposure
+        if location is None:
+            return None, diags
+        rd = ResolvedDeployment(
+            key=model.key, environment=env, source=model.file, display_name=model.display_name,
+            description=model.description, model_type=values["modelType"], model_format=fmt,
+            storage=location, profile=profile, runtime=choice, replicas=values["replicas"],
+            resources=res, args=tuple(values.get("args", ())),
+            env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach)
+        return rd, diags + check_all(rd)
+
+    def _runtime(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],
+                 origins: Mapping[str, L.Origin], profile: HardwareProfile,
+                 builtin: tuple[RuntimeTemplate, ...]) -> tuple[RuntimeChoice, ModelFormat]:
         templates = runtime.in_scope(builtin, self.repo.templates, model.key.namespace)
         model_type = values["modelType"]
         fmt = runtime.resolve_format(model_type, _format(values), templates,
                                      origins.get("modelFormat", origins["modelType"]))
         request = runtime.Request(values["runtime"], model_type, fmt, profile, env.name,
                                   env.disabled_templates, env.llmd_default)
-        choice = runtime.select(request, templates, _runtime_origin(origins["runtime"], model))
-        location, diags = storage.resolve(values["storage"], origins)
-        res, more = resources.compute(profile, values.get("resources", {}), origins)
-        diags += more
-        _profile_origins(profile, origins)
-        extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
-        diags += problems
-        if location is None:
-            return None, diags
-        rd = ResolvedDeployment(
-            key=model.key, environment=env, source=model.file, display_name=model.display_name,
-            description=model.description, model_type=model_type, model_format=fmt,
-            storage=location, profile=profile, runtime=choice,
-            replicas=values["replicas"], resources=res, args=tuple(values.get("args", ())),
-            env=tuple(EnvVar(e["name"], e.get("value", "")) for e in values.get("env", ()))
-            + tuple(extra_env),
-            origins=origins)
-        return rd, diags + check_all(rd)
+        return runtime.select(request, templates, _runtime_origin(origins["runtime"], model)), fmt
 
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
         spec_env = env.doc.data["spec"]
@@ -136,6 +139,10 @@ def _profiles_for(profiles: tuple[HardwareProfile, ...],
         if profile.namespace is None or profile.namespace == namespace:
             out[profile.name] = profile
     return out
+
+
+def _env_vars(values: Mapping[str, Any]) -> tuple[EnvVar, ...]:
+    return tuple(EnvVar(e["name"], e.get("value", "")) for e in values.get("env", ()))
 
 
 def _format(values: Mapping[str, Any]) -> ModelFormat | None:

@@ -46,6 +46,26 @@ class Storage:
 
 
 @dataclass(frozen=True)
+class Token:
+    display: str  # the name the user gave, kept as the Secret's display name
+    name: str  # its k8s form, used in the Secret name
+
+
+@dataclass(frozen=True)
+class Access:
+    external: bool
+    public: bool
+    tokens: tuple[Token, ...]
+    ai_asset_use_case: str | None  # None: not an AI asset
+    stopped: bool | None  # None: inferc leaves the stop annotation to the dashboard
+    timeout: int | None
+
+    @property
+    def auth(self) -> bool:
+        return bool(self.tokens)
+
+
+@dataclass(frozen=True)
 class Resources:
     requests: tuple[tuple[str, str], ...]  # (resource name, canonical quantity), profile order
     limits: tuple[tuple[str, str], ...]
@@ -68,6 +88,7 @@ class ResolvedDeployment:
     args: tuple[str, ...]
     env: tuple[EnvVar, ...]
     origins: Mapping[str, Origin]
+    access: Access
     target: str = "kserve"
 
     @property

@@ -19,13 +19,18 @@ def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
     """Every object name derived from the model name fits in 63 characters (DESIGN rule 5),
     so no controller ever shortens one with a hash."""
     name = rd.key.name
-    for derived in (f"{name}-predictor", f"{name}-kserve-route"):
-        if len(derived) > MAX_NAME:
-            yield rd.origins["name"].diag(
-                f"derived name '{derived}' is {len(derived)} characters; Kubernetes allows "
-                f"{MAX_NAME}", "names.length",
-                hint=f"shorten the model name to at most {MAX_NAME - len(derived) + len(name)} "
-                     f"characters")
+    room = MAX_NAME - len("-kserve-route")  # the longest suffix the model name itself gets
+    derived = [(f"{name}-predictor", None), (f"{name}-kserve-route", None)] + [
+        (f"{t.name}-{name}-sa", t.display) for t in rd.access.tokens]
+    for text, token in derived:
+        if len(text) <= MAX_NAME:
+            continue
+        hint = (f"shorten token '{token}' or the model name: together they may have "
+                f"{MAX_NAME - len('--sa')} characters" if token else
+                f"shorten the model name to at most {room} characters")
+        yield rd.origins["name"].diag(
+            f"derived name '{text}' is {len(text)} characters; Kubernetes allows {MAX_NAME}",
+            "names.length", hint=hint)
 
 
 def unique_env(rd: ResolvedDeployment) -> Iterable[Diagnostic]:

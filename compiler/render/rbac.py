@@ -1,0 +1,48 @@
+"""Token authentication objects, exactly as the dashboard creates them (platform-facts §3.3):
+ServiceAccount ``<model>-sa``, Role ``<model>-view-role`` granting ``get`` on this model,
+RoleBinding ``<model>-view``, and one token Secret ``<token>-<model>-sa`` per token name.
+
+The dashboard also sets an ownerReference to the model; that needs the model's
+UID, which only the cluster knows, so inferc leaves it out (Argo CD prunes them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from compiler.render.common import DASHBOARD_LABEL, before_model, metadata
+from compiler.resolve.records import ResolvedDeployment
+
+K8sObject = dict[str, Any]
+RESOURCES = {"kserve": "inferenceservices", "llmd": "llminferenceservices"}
+
+
+def render(rd: ResolvedDeployment) -> list[K8sObject]:
+    if not rd.access.auth:
+        return []
+    name, namespace = rd.key.name, rd.key.namespace
+    account = f"{name}-sa"
+    dashboard = {DASHBOARD_LABEL: "true"}
+    objects: list[K8sObject] = [
+        {"apiVersion": "v1", "kind": "ServiceAccount",
+         "metadata": metadata(account, namespace, annotations=before_model())},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+         "metadata": metadata(f"{name}-view-role", namespace, labels=dashboard,
+                              annotations=before_model()),
+         "rules": [{"verbs": ["get"], "apiGroups": ["serving.kserve.io"],
+                    "resources": [RESOURCES[rd.target]], "resourceNames": [name]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+         "metadata": metadata(f"{name}-view", namespace, labels=dashboard,
+                              annotations=before_model()),
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                     "name": f"{name}-view-role"},
+         "subjects": [{"kind": "ServiceAccount", "name": account}]},
+    ]
+    for token in rd.access.tokens:
+        annotations = {"kubernetes.io/service-account.name": account,
+                       "openshift.io/display-name": token.display, **before_model()}
+        objects.append({"apiVersion": "v1", "kind": "Secret",
+                        "metadata": metadata(f"{token.name}-{account}", namespace,
+                                             labels=dashboard, annotations=annotations),
+                        "type": "kubernetes.io/service-account-token"})
+    return objects

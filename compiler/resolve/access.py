@@ -1,0 +1,78 @@
+"""Access: external route, token authentication, AI asset, stop, route timeout
+(documentation §2.3 step 7; platform-facts §3.2–3.4; DESIGN rule 4).
+
+inferc is secure by default: an endpoint reachable from outside without token
+authentication must be asked for with ``public: true``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.resolve.layers import Origin
+from compiler.resolve.records import Access, Token
+
+_NOT_K8S = re.compile(r"[^a-z0-9-]+")
+TIMEOUT_SINCE = (3, 4)  # the wizard's "Model route timeout" field arrived in OpenShift AI 3.4
+
+
+def token_name(display: str) -> str:
+    """The dashboard's k8s-ified token name: lowercase, other characters become '-'."""
+    return _NOT_K8S.sub("-", display.lower()).strip("-")
+
+
+def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type: str,
+            version: str) -> tuple[Access, list[Diagnostic]]:
+    access = values.get("access", {})
+    tokens, diags = _tokens(access.get("tokens", ()), origins.get("access"))
+    asset = values.get("aiAsset")
+    result = Access(external=bool(access.get("external", False)),
+                    public=bool(access.get("public", False)), tokens=tokens,
+                    ai_asset_use_case=asset.get("useCase", "") if asset is not None else None,
+                    stopped=values.get("stopped"), timeout=values.get("timeout"))
+    diags += _exposure(result, origins)
+    if asset is not None and model_type != "generative":
+        diags.append(origins["aiAsset"].diag("only generative models can be added as AI asset "
+                                             "endpoints", "access.ai-asset"))
+    if result.timeout is not None and _release(version) < TIMEOUT_SINCE:
+        diags.append(origins["timeout"].diag(
+            f"the model route timeout needs OpenShift AI 3.4 or later; this environment "
+            f"targets {version}", "access.timeout"))
+    return result, diags
+
+
+def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[Diagnostic]]:
+    tokens: list[Token] = []
+    diags = []
+    for index, display in enumerate(names):
+        name = token_name(display)
+        clash = next((t for t in tokens if t.name == name), None)
+        if origin is not None and (not name or clash is not None):
+            where = Origin(origin.layer, origin.doc, (*origin.path, "tokens", index))
+            why = (f"becomes '{name}', the same name as token '{clash.display}'" if clash
+                   else "has no letters or digits to make a name from")
+            diags.append(where.diag(f"token '{display}' {why}", "access.token-name"))
+            continue
+        tokens.append(Token(display, name))
+    return tuple(tokens), diags
+
+
+def _exposure(access: Access, origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    origin = origins.get("access")
+    if origin is None:
+        return []
+    if access.external and not access.tokens and not access.public:
+        return [origin.diag("an external route without token authentication is reachable by "
+                            "anyone; add tokens, or say public: true", "access.public-required",
+                            hint="tokens: [default-name] gives the route token authentication")]
+    if access.public and access.tokens:
+        return [origin.diag("public: true asks for an unauthenticated endpoint, but tokens turn "
+                            "authentication on; choose one", "access.public-with-tokens")]
+    return []
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
