@@ -45,7 +45,11 @@ def is_mlserver(template: RuntimeTemplate) -> bool:
 
 def apply(key: ModelKey, values: Mapping[str, Any], origins: Mapping[str, Origin],
           template: RuntimeTemplate, env: Environment) -> tuple[list[EnvVar], list[Diagnostic]]:
-    """Environment variables the MLServer runtime needs for this model, and rule violations."""
+    """Environment variables the MLServer runtime needs for this model, and rule violations.
+
+    ``env`` is not consulted: the template, already the target release's, holds all
+    that differs between releases.
+    """
     if not is_mlserver(template):
         return [], []
     fallback = origins["modelType"]
