@@ -16,7 +16,7 @@ from compiler.resolve.layers import field_label
 from compiler.resolve.records import ResolvedDeployment
 
 _FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
-                "resources", "args", "env")
+                "scaling", "strategy", "resources", "args", "env")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,9 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
         "storage": rd.storage.uri,
         "hardwareProfile": rd.profile.name,
         "runtime": "auto" if rd.runtime.mode == "auto" else rd.runtime.template.name,
-        "replicas": str(rd.replicas),
+        "replicas": str(rd.scaling.max_replicas),
+        "scaling": f"{rd.scaling.min_replicas}..{rd.scaling.max_replicas}",
+        "strategy": rd.strategy.type,
         "args": " ".join(rd.args),
     }
     shown.update({f"env.{e.name}": e.value for e in rd.env})

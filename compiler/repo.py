@@ -47,6 +47,7 @@ class Repo:
     environments: tuple[Environment, ...]
     profiles: tuple[HardwareProfile, ...]  # built-in first, then the repo's
     templates: tuple[RuntimeTemplate, ...]  # the repo's own (project-scoped or global)
+    partial: bool = False  # only some model files were read (check FILES)
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
@@ -105,7 +106,7 @@ def load_repo(root: Path, validator: SchemaValidator,
     templates = _read_templates(reader, _yaml_files(root / "presets" / "runtimes", 1), diags)
     repo = Repo(root, settings, tuple(sorted(models, key=lambda m: m.key)),
                 frozenset(k for k in keys if k is not None), tuple(sorted(envs, key=lambda e: e.name)),
-                profiles, templates)
+                profiles, templates, partial=only_models is not None)
     diags.extend(_check_overrides(repo))
     return repo, diags
 

@@ -99,17 +99,31 @@ def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
 def _predictor(rd: ResolvedDeployment) -> K8sObject:
     # No deploymentMode annotation: OpenShift AI defaults to raw deployment and
     # its wizard writes none (DESIGN rule 8). The wizard always writes a strategy.
+    scaling = rd.scaling
     predictor: K8sObject = {
-        "minReplicas": rd.replicas,
-        "maxReplicas": rd.replicas,
-        "deploymentStrategy": {"type": "RollingUpdate"},
+        "minReplicas": scaling.min_replicas,
+        "maxReplicas": scaling.max_replicas,
     }
+    if scaling.metric is not None:
+        predictor["scaleMetric"] = scaling.metric
+        predictor["scaleTarget"] = scaling.target
+    predictor["deploymentStrategy"] = _strategy(rd)
     if rd.access.timeout is not None:
         predictor["timeout"] = rd.access.timeout
     if rd.storage.pull_secrets:
         predictor["imagePullSecrets"] = [{"name": n} for n in rd.storage.pull_secrets]
     predictor["model"] = _model(rd)
     return predictor
+
+
+def _strategy(rd: ResolvedDeployment) -> K8sObject:
+    strategy = rd.strategy
+    out: K8sObject = {"type": strategy.type}
+    rolling = {k: v for k, v in (("maxSurge", strategy.max_surge),
+                                 ("maxUnavailable", strategy.max_unavailable)) if v is not None}
+    if rolling:
+        out["rollingUpdate"] = rolling
+    return out
 
 
 def _model(rd: ResolvedDeployment) -> K8sObject:

@@ -13,7 +13,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
 from compiler.resolve import layers as L
-from compiler.resolve import access, mlserver, resources, runtime, storage
+from compiler.resolve import access, mlserver, quota, resources, rollout, runtime, storage
 from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
 from compiler.resources import presets_dir
@@ -48,6 +48,8 @@ class Resolver:
             diags.extend(problems)
             if rd is not None:
                 out.append(rd)
+        if models is None and not self.repo.partial:  # quotas need every model
+            diags.extend(quota.check(env, out))
         return out, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
@@ -64,13 +66,14 @@ class Resolver:
         _profile_origins(profile, origins)
         extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
         reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
-        diags += more + problems + exposure
+        scaling, strategy, rolling = rollout.resolve(values, origins)
+        diags += more + problems + exposure + rolling
         if location is None:
             return None, diags
         rd = ResolvedDeployment(
             key=model.key, environment=env, source=model.file, display_name=model.display_name,
             description=model.description, model_type=values["modelType"], model_format=fmt,
-            storage=location, profile=profile, runtime=choice, replicas=values["replicas"],
+            storage=location, profile=profile, runtime=choice, scaling=scaling, strategy=strategy,
             resources=res, args=tuple(values.get("args", ())),
             env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach)
         return rd, diags + check_all(rd)

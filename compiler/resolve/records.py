@@ -66,6 +66,25 @@ class Access:
 
 
 @dataclass(frozen=True)
+class Strategy:
+    type: str  # RollingUpdate | Recreate
+    max_surge: int | str | None  # None: Kubernetes' default, 25%
+    max_unavailable: int | str | None
+
+
+@dataclass(frozen=True)
+class Scaling:
+    min_replicas: int
+    max_replicas: int  # the quota check counts this many pods
+    metric: str | None  # cpu | memory (raw deployment's HPA)
+    target: int | None  # average utilization percent
+
+    @property
+    def fixed(self) -> bool:
+        return self.min_replicas == self.max_replicas and self.metric is None
+
+
+@dataclass(frozen=True)
 class Resources:
     requests: tuple[tuple[str, str], ...]  # (resource name, canonical quantity), profile order
     limits: tuple[tuple[str, str], ...]
@@ -83,7 +102,8 @@ class ResolvedDeployment:
     storage: Storage
     profile: HardwareProfile
     runtime: RuntimeChoice
-    replicas: int
+    scaling: Scaling
+    strategy: Strategy
     resources: Resources
     args: tuple[str, ...]
     env: tuple[EnvVar, ...]

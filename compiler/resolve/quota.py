@@ -1,0 +1,147 @@
+"""Quota headroom (documentation §2.2, DESIGN rule 2).
+
+For every namespace quota an environment declares, the peak of the pods inferc
+renders must fit: every model's steady state plus the surge of its rolling
+update. The surge is ``maxSurge`` (Kubernetes' default 25%) of the replicas,
+rounded up as Kubernetes does, so one replica peaks at two pods — the
+documentation's "about 200%". Recreate never surges (it stops pods first).
+Autoscaled models count at their maximum; stopped models count nothing.
+
+Concurrency: by default every model is assumed to roll at once, because one
+Argo CD sync applies every change together; an environment can say
+``quotaRollouts: one-at-a-time`` when it rolls models out one by one, and then
+only the largest surge counts. Only the model container is counted; sidecars
+and init containers the platform adds are not.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compiler.diagnostics import Diagnostic
+from compiler.quantity import canonical, parse
+from compiler.resolve.records import ResolvedDeployment
+from compiler.spec import Environment
+
+DEFAULT_SURGE = "25%"
+
+
+@dataclass(frozen=True)
+class Load:
+    """One model's share of one quota key."""
+
+    model: str
+    pods: int
+    surge_pods: int
+    per_pod: Decimal
+
+    @property
+    def steady(self) -> Decimal:
+        return self.per_pod * self.pods
+
+    @property
+    def surge(self) -> Decimal:
+        return self.per_pod * self.surge_pods
+
+
+def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Diagnostic]:
+    spec = env.doc.data["spec"]
+    one_at_a_time = spec.get("quotaRollouts", "all-at-once") == "one-at-a-time"
+    out = []
+    for namespace, keys in sorted(spec.get("quotas", {}).items()):
+        models = [rd for rd in deployments if rd.key.namespace == namespace
+                  and not rd.access.stopped]
+        for key, limit in keys.items():
+            loads = [_load(rd, key) for rd in sorted(models, key=lambda r: r.key)]
+            parsed = parse(limit)
+            show = _Show(parsed.format == "binary" or key.endswith("memory"))
+            problem = _exceeded(key, parsed.value, loads, one_at_a_time, show)
+            if problem is not None:
+                message, hint = problem
+                out.append(env.doc.diag(("spec", "quotas", namespace, key), message,
+                                        "quota.exceeded", hint=hint))
+    return out
+
+
+def surge_pods(rd: ResolvedDeployment) -> int:
+    replicas = rd.scaling.max_replicas
+    if rd.strategy.type == "Recreate" or replicas == 0:
+        return 0
+    surge = rd.strategy.max_surge if rd.strategy.max_surge is not None else DEFAULT_SURGE
+    if isinstance(surge, int):
+        return surge
+    return math.ceil(Decimal(surge.rstrip("%")) * replicas / 100)
+
+
+def _load(rd: ResolvedDeployment, key: str) -> Load:
+    if key == "pods":
+        per_pod = Decimal(1)
+    else:
+        section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
+        values = dict(rd.resources.requests if section == "requests" else rd.resources.limits)
+        per_pod = parse(values[resource]).value if resource in values else Decimal(0)
+    return Load(str(rd.key), rd.scaling.max_replicas, surge_pods(rd), per_pod)
+
+
+def _peak(loads: Sequence[Load], one_at_a_time: bool) -> Decimal:
+    steady = sum((x.steady for x in loads), Decimal(0))
+    surges = [x.surge for x in loads]
+    return steady + (max(surges, default=Decimal(0)) if one_at_a_time else sum(surges, Decimal(0)))
+
+
+@dataclass(frozen=True)
+class _Show:
+    """Writes amounts the way the quota is written: bytes in binary units."""
+
+    binary: bool
+
+    def __call__(self, value: Decimal) -> str:
+        if self.binary and value >= 1024 and value % 1024 == 0:
+            return canonical(f"{value / 1024:f}Ki")
+        return canonical(format(value, "f"))
+
+
+def _exceeded(key: str, limit: Decimal, loads: list[Load], one_at_a_time: bool,
+              _q: _Show) -> tuple[str, str] | None:
+    peak = _peak(loads, one_at_a_time)
+    if peak <= limit:
+        return None
+    counted = [x for x in loads if x.per_pod]
+    steady = sum((x.steady for x in counted), Decimal(0))
+    surge = peak - steady
+    which = "the largest rolling-update surge" if one_at_a_time else "rolling-update surge"
+    message = (f"peak {_q(peak)} exceeds the quota {_q(limit)} by {_q(peak - limit)}: "
+               f"steady state {_q(steady)} ({_list(counted, 'steady', _q)}) plus {which} "
+               f"{_q(surge)} ({_list([x for x in counted if x.surge], 'surge', _q)})")
+    return message, _hint(key, limit, loads, one_at_a_time, steady, _q)
+
+
+def _hint(key: str, limit: Decimal, loads: list[Load], one_at_a_time: bool,
+          steady: Decimal, _q: _Show) -> str:
+    if steady > limit:
+        return (f"the steady state alone exceeds the quota; lower replicas or "
+                f"{key.partition('.')[2] or key} per pod, or raise the quota")
+    switched: list[Load] = []
+    remaining = sorted(loads, key=lambda x: (-x.surge, x.model))
+    while _peak(remaining, one_at_a_time) > limit:
+        switched.append(remaining[0])
+        remaining = remaining[1:] + [Load(remaining[0].model, remaining[0].pods, 0,
+                                          remaining[0].per_pod)]
+        remaining.sort(key=lambda x: (-x.surge, x.model))
+    names = " and ".join(x.model for x in sorted(switched, key=lambda x: x.model))
+    return (f"with strategy: {{type: Recreate}} for {names} it fits (peak "
+            f"{_q(_peak(remaining, one_at_a_time))}); Recreate means downtime while pods restart")
+
+
+def _list(loads: Sequence[Load], what: str, _q: _Show) -> str:
+    parts = []
+    for x in loads:
+        if what == "steady":
+            parts.append(f"{x.model}: {x.pods} × {_q(x.per_pod)}")
+        else:
+            parts.append(f"{x.model}: +{x.surge_pods} × {_q(x.per_pod)}")
+    return ", ".join(parts)
+
