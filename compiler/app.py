@@ -118,7 +118,8 @@ def render(opts: RenderOptions) -> CommandResult:
         return CommandResult(sort_diagnostics(verify_diags))
     if model is not None and not any(m.models for m in renders):
         raise UsageError(f"no model '{opts.model}' in {root / 'models'}")
-    objects = [o for r in renders for m in r.models for o in m.objects]
+    objects = [o for r in renders for o in r.platform] + [
+        o for r in renders for m in r.models for o in m.objects]
     stream = dump_all(kustomize_order(objects), header(env.doc.file))
     return CommandResult(sort_diagnostics(verify_diags), output=stream)
 

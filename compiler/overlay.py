@@ -35,6 +35,7 @@ class EnvRender:
     name: str
     source: str  # environments/<name>.yaml
     models: tuple[ModelRender, ...]
+    platform: tuple[K8sObject, ...] = ()  # cluster-level objects (namespaces)
 
 
 def object_id(obj: K8sObject) -> ObjectId:
@@ -58,9 +59,21 @@ def build_tree(envs: Sequence[EnvRender], base_env: str) -> dict[str, str]:
     for env in envs:
         entries = [f"{m.key.namespace}/{m.key.name}" for m in sorted(env.models,
                                                                     key=lambda m: m.key)]
+        if env.platform:
+            entries.insert(0, f"../../platform/{env.name}")
+            files.update(_platform_files(env))
         files[f"overlays/{env.name}/kustomization.yaml"] = _kustomization(
             header(env.source), entries, [])
     return dict(sorted(files.items()))
+
+
+def _platform_files(env: EnvRender) -> dict[str, str]:
+    folder = f"platform/{env.name}"
+    names = [_file_name(obj) for obj in env.platform]
+    files = {f"{folder}/{name}": dump_all([obj], header(env.source))
+             for name, obj in zip(names, env.platform, strict=True)}
+    files[f"{folder}/kustomization.yaml"] = _kustomization(header(env.source), names, [])
+    return files
 
 
 def _model_files(key: ModelKey, renders: Mapping[str, ModelRender], envs: Sequence[EnvRender],

@@ -14,6 +14,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.load import Document
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
+from compiler.render.platform import render_environment
 from compiler.repo import Repo, load_repo
 from compiler.resolve import Resolver
 from compiler.resolve.records import ResolvedDeployment
@@ -66,7 +67,11 @@ def render_all(compiled: Compiled, *, verify: bool = True,
                 for obj in objects:
                     diags.extend(_located(verifier.check(obj, file=rd.source), obj))
             models.append(ModelRender(rd.key, rd.source, tuple(objects)))
-        envs.append(EnvRender(env.name, env.doc.file, tuple(models)))
+        platform = render_environment(env, compiled.deployments[env.name]) if model is None else []
+        if verifier is not None:
+            for obj in platform:
+                diags.extend(_located(verifier.check(obj, file=env.doc.file), obj))
+        envs.append(EnvRender(env.name, env.doc.file, tuple(models), tuple(platform)))
     return tuple(envs), diags
 
 

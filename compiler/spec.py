@@ -61,6 +61,10 @@ class Environment:
         return self.doc.data["spec"].get("overrides", {})  # type: ignore[no-any-return]
 
     @property
+    def manage_namespaces(self) -> bool:
+        return bool(self.doc.data["spec"].get("manageNamespaces", False))
+
+    @property
     def disabled_templates(self) -> tuple[str, ...]:
         """OdhDashboardConfig spec.templateDisablement: ServingRuntime names."""
         return tuple(self.doc.data["spec"].get("dashboardConfig", {}).get("templateDisablement", ()))
