@@ -45,11 +45,15 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    made: set[Path] = {staging}
     try:
         for rel, text in {**files, MARKER: _MARKER_TEXT}.items():
             target = _inside(staging, rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="\n")
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            with open(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -57,13 +61,12 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
 
 
 def _inside(root: Path, rel: str) -> Path:
+    # A relative path without '..' stays inside: the staging folder is new and
+    # inferc creates every folder in it, so no symlink can redirect a write.
     pure = PurePosixPath(rel)
-    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel:
         raise InternalError(f"refusing to write {rel!r}: not a path inside the output folder")
-    target = root.joinpath(*pure.parts)
-    if not target.resolve().is_relative_to(root.resolve()):
-        raise InternalError(f"refusing to write {rel!r}: it resolves outside the output folder")
-    return target
+    return root.joinpath(*pure.parts)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -95,7 +95,7 @@ def load_repo(root: Path, validator: SchemaValidator,
     all_model_files = model_files(root)
     chosen = all_model_files if only_models is None else [p for p in only_models]
     models = _read_models(reader, chosen, diags)
-    keys = frozenset(_key_of(root, p) for p in all_model_files if _key_of(root, p) is not None)
+    keys = frozenset(k for p in all_model_files if (k := _key_of(root, p)) is not None)
     envs = [e for p in _yaml_files(root / "environments", 1)
             if (e := reader.read(p, "Environment", environment_from)) is not None]
     _check_environment_names(root, envs, diags)
@@ -105,7 +105,7 @@ def load_repo(root: Path, validator: SchemaValidator,
                              lambda d: profile_from(d, builtin=False))) is not None)
     templates = _read_templates(reader, _yaml_files(root / "presets" / "runtimes", 1), diags)
     repo = Repo(root, settings, tuple(sorted(models, key=lambda m: m.key)),
-                frozenset(k for k in keys if k is not None), tuple(sorted(envs, key=lambda e: e.name)),
+                keys, tuple(sorted(envs, key=lambda e: e.name)),
                 profiles, templates, partial=only_models is not None)
     diags.extend(_check_overrides(repo))
     return repo, diags
@@ -124,10 +124,13 @@ def _yaml_files(folder: Path, depth: int) -> list[Path]:
 
 
 def _key_of(root: Path, path: Path) -> ModelKey | None:
-    try:
-        rel = path.resolve().relative_to(root.resolve() / "models")
+    try:  # paths found by globbing the repo are already under it; resolve only others
+        rel = path.relative_to(root / "models")
     except ValueError:
-        return None
+        try:
+            rel = path.resolve().relative_to(root.resolve() / "models")
+        except ValueError:
+            return None
     return ModelKey(rel.parts[0], Path(rel.parts[1]).stem) if len(rel.parts) == 2 else None
 
 

@@ -6,7 +6,6 @@ so the dashboard lists and edits GitOps-managed models as its own.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from compiler.render.common import (DASHBOARD_LABEL, before_model, hardware_profile_annotations,
@@ -23,7 +22,7 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
 def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
     """A namespaced deep copy of the template's ServingRuntime, named like the model."""
     template = rd.runtime.template
-    source = copy.deepcopy(dict(template.serving_runtime))
+    source = _copy(template.serving_runtime)
     src_meta = source.get("metadata", {})
     annotations = dict(src_meta.get("annotations", {}))
     display = annotations.get("openshift.io/display-name", template.display_name)
@@ -43,6 +42,15 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
                              annotations=annotations),
         "spec": source["spec"],
     }
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of plain data; copy.deepcopy is several times slower for it."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def inference_service(rd: ResolvedDeployment) -> K8sObject:
