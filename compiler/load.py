@@ -229,23 +229,26 @@ class _Builder:
 
     def _node(self, node: Node, path: DocPath) -> Any:
         self._count(node, path)
-        self.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        mark = node.start_mark
+        self.values.setdefault(path, (mark.line + 1, mark.column + 1))
+        if isinstance(node, ScalarNode):  # most nodes: test it first
+            return self._scalar(node, path)
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self._node(item, path + (i,)) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        return self._scalar(node, path)
+        assert isinstance(node, SequenceNode)
+        return [self._node(item, (*path, i)) for i, item in enumerate(node.value)]
 
     def _count(self, node: Node, path: DocPath) -> None:
         self.nodes += 1
-        if id(node) in self.seen:  # the composer shares an aliased node's object
+        key = id(node)
+        if key in self.seen:  # the composer shares an aliased node's object
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 self._abort(node, path, f"more than {MAX_ALIASES} alias references",
                             "load.aliases", "write the values out; inferc bounds aliases "
                             "so that no file can expand without limit")
-        self.seen.add(id(node))
+        else:
+            self.seen.add(key)
         if self.nodes > MAX_NODES:
             self._abort(node, path, f"document expands to more than {MAX_NODES} nodes",
                         "load.aliases")

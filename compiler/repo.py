@@ -61,7 +61,7 @@ class _Reader:
 
     def read(self, path: Path, kind: str, build: Callable[[Document], T],
              display: str | None = None) -> T | None:
-        shown = display or path.resolve().relative_to(self.root.resolve()).as_posix()
+        shown = display or _relative(self.root, path)
         result = load_path(path, shown)
         self.diagnostics.extend(result.diagnostics)
         if not result.documents:
@@ -70,6 +70,13 @@ class _Reader:
         problems = self.validator.validate(doc, kind)
         self.diagnostics.extend(problems)
         return build(doc) if not problems else None
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:  # globbed paths are under the root already; resolving costs a syscall per part
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.resolve().relative_to(root.resolve()).as_posix()
 
 
 def find_root(start: Path) -> Path:
