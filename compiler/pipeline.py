@@ -54,10 +54,13 @@ def render_all(compiled: Compiled, *, verify: bool = True,
                model: ModelKey | None = None) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
     """Render every resolved deployment; verify each object against the target's schemas."""
     envs, diags = [], []
+    verifiers: dict[str, Any] = {}  # one per release: building a CRD validator is costly
     for env in compiled.repo.environments:
         if env.name not in compiled.deployments:
             continue
-        verifier = _verifier(env) if verify else None
+        if verify and env.release not in verifiers:
+            verifiers[env.release] = _verifier(env)
+        verifier = verifiers.get(env.release)
         models = []
         for rd in compiled.deployments[env.name]:
             if model is not None and rd.key != model:
