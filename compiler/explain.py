@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
 
-from compiler.resolve.layers import field_label
+from compiler.resolve.layers import PER_KEY, field_label
 from compiler.resolve.records import ResolvedDeployment
 
+_FLAG = {True: "true", False: "false", None: ""}
 _FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
-                "scaling", "strategy", "resources", "args", "env")
+                "scaling", "strategy", "resources", "args", "env", "access", "aiAsset", "stopped",
+                "timeout", "mlserver")
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,9 @@ class Row:
 
 def value_rows(rd: ResolvedDeployment) -> list[Row]:
     shown = _display_values(rd)
-    keys = sorted((k for k in rd.origins if k != "name"), key=_order)
+    # a per-key setting (access, mlserver, …) is shown by its keys, not as a whole
+    parents = {k.split(".", 1)[0] for k in rd.origins if k.split(".", 1)[0] in PER_KEY and "." in k}
+    keys = sorted((k for k in rd.origins if k != "name" and k not in parents), key=_order)
     return [Row(field_label(k), shown.get(k, ""), rd.origins[k].layer, rd.origins[k].location)
             for k in keys]
 
@@ -115,6 +119,13 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
         "strategy": rd.strategy.type,
         "args": " ".join(rd.args),
     }
+    access = rd.access
+    shown.update({
+        "access.external": _FLAG[access.external], "access.public": _FLAG[access.public],
+        "access.tokens": ", ".join(t.display for t in access.tokens),
+        "aiAsset.useCase": access.ai_asset_use_case or "", "stopped": _FLAG[access.stopped],
+        "timeout": "" if access.timeout is None else str(access.timeout),
+    })
     shown.update({f"env.{e.name}": e.value for e in rd.env})
     shown.update({f"resources.requests.{k}": v for k, v in rd.resources.requests})
     shown.update({f"resources.limits.{k}": v for k, v in rd.resources.limits})

@@ -187,3 +187,18 @@ def test_check_with_relative_paths_as_pre_commit_passes_them(
     assert result.stdout.startswith(
         "models/vision/mobilenet.yaml:16:12: error: spec.runtime: no runtime template 'ovms' in "
         "scope [runtime.unknown]\n")
+
+
+def test_environment_override_merges_access_per_key(repo: Path) -> None:
+    env = repo / "environments" / "prod.yaml"
+    env.write_text(env.read_text() + "  overrides:\n    llm/granite-8b:\n      access:\n"
+                   "        tokens: [default-name, prod-bot]\n")
+    result = run_cli("render", repo, "--env", "prod", "--model", "llm/granite-8b")
+    assert result.exit_code == 0, result.stderr
+    assert "networking.kserve.io/visibility: exposed" in result.stdout  # kept from the spec
+    assert "name: prod-bot-granite-8b-sa" in result.stdout
+    explained = run_cli("explain", "llm/granite-8b", "--repo", repo, "--env", "prod")
+    rows = {r[0]: r[1:] for r in (line.split() for line in explained.stdout.splitlines()) if r}
+    assert rows["spec.access.external"] == ["true", "spec", "models/llm/granite-8b.yaml:25:15"]
+    assert rows["spec.access.tokens"] == ["default-name,", "prod-bot", "environment", "override",
+                                          "environments/prod.yaml:17:17"]

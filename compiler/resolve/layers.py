@@ -51,8 +51,15 @@ class Layer:
 Merged = tuple[dict[str, Any], dict[str, Origin]]
 
 
+# Settings whose keys stand alone: an environment can turn one on without
+# restating the others (strategy, scaling and storage go together, so they
+# are replaced whole).
+PER_KEY = ("access", "mlserver", "aiAsset")
+
+
 def merge(layers: list[Layer]) -> Merged:
-    """Merge layers low to high. ``resources`` merges per resource, ``env`` per name."""
+    """Merge layers low to high. ``resources`` merges per resource, ``env`` per name,
+    the PER_KEY mappings per key; everything else is replaced."""
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     for layer in layers:
@@ -62,6 +69,11 @@ def merge(layers: list[Layer]) -> Merged:
                 _merge_resources(values, origins, layer, value, where)
             elif field == "env":
                 _merge_env(values, origins, layer, value, where)
+            elif field in PER_KEY and isinstance(value, Mapping):
+                values[field] = {**values.get(field, {}), **value}
+                origins[field] = Origin(layer.name, layer.doc, where)
+                for key in value:
+                    origins[f"{field}.{key}"] = Origin(layer.name, layer.doc, (*where, key))
             else:
                 values[field] = value
                 origins[field] = Origin(layer.name, layer.doc, where)
