@@ -171,3 +171,16 @@ def test_generative_model_on_mlserver(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert ("models/team/iris.yaml:7:14: error: spec.modelType: MLServer cannot serve generative "
             "models [mlserver.framework]\n") in result.stdout
+
+
+def test_mlserver_settings_on_another_runtime_warn(tmp_path: Path) -> None:
+    from conftest import EXAMPLE, copy_repo
+
+    repo = copy_repo(EXAMPLE, tmp_path / "repo")
+    spec = repo / "models" / "vision" / "mobilenet.yaml"
+    spec.write_text(spec.read_text() + "  mlserver:\n    modelSettings: true\n")
+    result = run_cli("check", "--repo", repo)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "models/vision/mobilenet.yaml:19:5: warning: spec.mlserver: spec.mlserver has no effect: "
+        "runtime 'kserve-ovms' is not MLServer [mlserver.unused]")

@@ -51,7 +51,11 @@ def apply(key: ModelKey, values: Mapping[str, Any], origins: Mapping[str, Origin
     that differs between releases.
     """
     if not is_mlserver(template):
-        return [], []
+        if "mlserver" not in origins:
+            return [], []
+        return [], [origins["mlserver"].diag(
+            f"spec.mlserver has no effect: runtime '{template.name}' is not MLServer",
+            "mlserver.unused", severity=Severity.WARNING)]
     fallback = origins["modelType"]
     fmt: str = (values.get("modelFormat") or {}).get("name", "")
     if fmt not in FRAMEWORKS:
