@@ -8,8 +8,8 @@ every resolved value the layer that set it with its file:line.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from compiler.resolve.layers import PER_KEY, field_label

@@ -230,7 +230,7 @@ def test_vendored_copies_match_provenance() -> None:
 
 def test_builtin_load_is_cached_and_unknown_release_fails() -> None:
     assert load_builtin_templates("rhoai-3.4") is load_builtin_templates("rhoai-3.4")
-    with pytest.raises(CatalogError, match="unknown release 'rhoai-9.9'; built-in releases: "):
+    with pytest.raises(CatalogError, match=re.escape("unknown release 'rhoai-9.9'; built-in releases: ")):
         load_builtin_templates("rhoai-9.9")
 
 

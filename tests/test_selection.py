@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import run_cli
 
 EXPLAIN = Path(__file__).parent / "cases" / "explain"

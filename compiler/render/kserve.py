@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.render.common import (DASHBOARD_LABEL, before_model, hardware_profile_annotations,
-                                    metadata)
+from compiler.render.common import DASHBOARD_LABEL, before_model, hardware_profile_annotations, metadata
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]

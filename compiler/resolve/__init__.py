@@ -12,8 +12,8 @@ from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_template
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import layers as L
 from compiler.resolve import access, mlserver, quota, resources, rollout, runtime, storage
+from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
 from compiler.resources import presets_dir
