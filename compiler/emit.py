@@ -46,18 +46,33 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     made: set[Path] = {staging}
+    previous = out if out.is_dir() else None
     try:
         for rel, text in {**files, MARKER: _MARKER_TEXT}.items():
             target = _inside(staging, rel)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            with open(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            data = text.encode("utf-8")
+            if previous is None or not _reuse(previous / rel, target, data):
+                with open(target, "wb") as handle:
+                    handle.write(data)
         _swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _reuse(old: Path, target: Path, data: bytes) -> bool:
+    """Hard-link an unchanged file from the previous tree: creating files is the
+    slowest part of a build, and most files do not change between builds."""
+    try:
+        if old.is_symlink() or old.read_bytes() != data:
+            return False
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
 
 
 def _inside(root: Path, rel: str) -> Path:

@@ -202,3 +202,16 @@ def test_environment_override_merges_access_per_key(repo: Path) -> None:
     assert rows["spec.access.external"] == ["true", "spec", "models/llm/granite-8b.yaml:25:15"]
     assert rows["spec.access.tokens"] == ["default-name,", "prod-bot", "environment", "override",
                                           "environments/prod.yaml:17:17"]
+
+
+def test_rebuild_reuses_unchanged_files_and_rewrites_changed_ones(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_cli("build", repo, "-o", out).exit_code == 0
+    spec = repo / "models" / "vision" / "mobilenet.yaml"
+    spec.write_text(spec.read_text().replace("displayName: MobileNet v2-7", "displayName: MobileNet"))
+    assert run_cli("build", repo, "-o", out).exit_code == 0
+    isvc = out / "base" / "vision" / "mobilenet" / "inferenceservice-mobilenet.yaml"
+    assert "openshift.io/display-name: MobileNet\n" in isvc.read_text()
+    again = tmp_path / "again"
+    assert run_cli("build", repo, "-o", again).exit_code == 0
+    assert snapshot_bytes(out) == snapshot_bytes(again)
