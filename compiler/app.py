@@ -15,7 +15,7 @@ from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
 from compiler.overlay import build_tree, header
-from compiler.repo import find_root
+from compiler.repo import find_root, model_files, model_key
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
 
@@ -68,17 +68,25 @@ class VerifyOptions:
 
 
 def check(opts: CheckOptions) -> CommandResult:
-    paths = tuple(p.resolve() for p in opts.paths)  # pre-commit passes relative paths
-    root = find_root(paths[0].parent if paths else opts.repo)
     if not opts.paths:
-        compiled = pipeline.load_and_resolve(root)
+        compiled = pipeline.load_and_resolve(find_root(opts.repo))
         return CommandResult(sort_diagnostics(compiled.diagnostics))
+    groups: dict[Path, list[Path]] = {}
+    for path in (p.resolve() for p in opts.paths):  # pre-commit passes relative paths
+        groups.setdefault(find_root(path.parent), []).append(path)
+    diags: list[Diagnostic] = []
+    for root, paths in groups.items():  # a monorepo may hold several config repos
+        diags += _check_files(root, paths)
+    return CommandResult(sort_diagnostics(diags))
+
+
+def _check_files(root: Path, paths: list[Path]) -> list[Diagnostic]:
     given = {_display(root, p) for p in paths}
     models = [p for p in paths if _display(root, p).startswith("models/")]
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only)
     kept = [d for d in compiled.load_diagnostics if d.file in given]
-    return CommandResult(sort_diagnostics(kept + compiled.resolve_diagnostics))
+    return kept + compiled.resolve_diagnostics
 
 
 def build(opts: BuildOptions) -> CommandResult:
@@ -106,6 +114,8 @@ def build(opts: BuildOptions) -> CommandResult:
 def render(opts: RenderOptions) -> CommandResult:
     root = find_root(opts.repo)
     compiled = pipeline.load_and_resolve(root, env_names=[opts.env])
+    if any(d.is_error for d in compiled.load_diagnostics):
+        return CommandResult(sort_diagnostics(compiled.diagnostics))
     env = compiled.repo.environment(opts.env)
     if env is None:
         known = ", ".join(e.name for e in compiled.repo.environments) or "none"
@@ -129,11 +139,14 @@ def explain(opts: ExplainOptions) -> CommandResult:
 
     root = find_root(opts.repo)
     key = _model_key(opts.model)
-    path = root / "models" / key.namespace / f"{key.name}.yaml"
-    if not path.is_file():
-        raise UsageError(f"no model '{opts.model}' (expected {path})")
+    path = next((p for p in model_files(root) if model_key(root, p) == key), None)
+    if path is None:
+        raise UsageError(f"no model '{opts.model}' (expected {root}/models/{key.namespace}/"
+                         f"{key.name}.yaml)")
     compiled = pipeline.load_and_resolve(root, only_models=[path],
                                          env_names=[opts.env] if opts.env else None)
+    if any(d.is_error for d in compiled.load_diagnostics):
+        return CommandResult(sort_diagnostics(compiled.diagnostics))
     env_name = opts.env or pipeline.base_environment(compiled.repo)
     if compiled.repo.environment(env_name) is None:
         known = ", ".join(e.name for e in compiled.repo.environments) or "none"

@@ -45,6 +45,7 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    os.chmod(staging, _folder_mode())  # mkdtemp makes it private; OUT is meant to be shared
     made: set[Path] = {staging}
     previous = out if out.is_dir() else None
     try:
@@ -61,6 +62,12 @@ def write_tree(out: Path, files: Mapping[str, str]) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _folder_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def _reuse(old: Path, target: Path, data: bytes) -> bool:

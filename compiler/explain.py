@@ -76,7 +76,9 @@ def as_json(rd: ResolvedDeployment) -> str:
 
 def _runtime_lines(rd: ResolvedDeployment) -> list[str]:
     choice = rd.runtime
-    how = "chosen automatically" if choice.mode == "auto" else "named in the spec"
+    how = ("chosen automatically" if choice.mode == "auto" else
+           f"named in spec.runtime ({rd.origins['runtime'].layer}, "
+           f"{rd.origins['runtime'].location})")
     lines = [f"runtime: {choice.template.name} ({choice.template.display_name}), {how}",
              f"  from {choice.template.source}"]
     rows = [("template", "result", "reason")] + [

@@ -287,7 +287,11 @@ class _Builder:
         if tag == "int":
             return _int(value)
         if tag == "float":
-            return _float(value)
+            number = _float(value)
+            if not math.isfinite(number):
+                self._abort(node, path, f"'{value}' is not a finite number", "load.number",
+                            "specs have no use for infinity or NaN")
+            return number
         self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
                     "remove the tag; specs use plain YAML values")
         return None

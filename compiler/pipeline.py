@@ -6,7 +6,7 @@ Commands call these functions; each stage stays in its own module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,12 +42,25 @@ def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
         load_diags.append(_no_environments(repo))
     resolver = Resolver(repo)
     deployments: dict[str, list[ResolvedDeployment]] = {}
-    resolve_diags: list[Diagnostic] = []
-    for env in _chosen(repo, env_names):
+    per_env: dict[Diagnostic, list[Environment]] = {}
+    chosen = _chosen(repo, env_names)
+    for env in chosen:
         rds, diags = resolver.environment(env)
         deployments[env.name] = rds
-        resolve_diags.extend(diags)
+        for diag in diags:
+            per_env.setdefault(diag, []).append(env)
+    resolve_diags = [_in_environments(d, envs, len(chosen)) for d, envs in per_env.items()]
     return Compiled(repo, deployments, load_diags, resolve_diags)
+
+
+def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> Diagnostic:
+    """Say which environments a problem occurs in, unless it is all of them or the
+    diagnostic already points into the environment's own file."""
+    if len(envs) == total or any(diag.file == e.doc.file for e in envs):
+        return diag
+    names = ", ".join(e.name for e in envs)
+    where = f"environment {names}" if len(envs) == 1 else f"environments {names}"
+    return replace(diag, message=f"{diag.message} (in {where})")
 
 
 def render_all(compiled: Compiled, *, verify: bool = True,
@@ -81,7 +94,9 @@ def render_all(compiled: Compiled, *, verify: bool = True,
 def base_environment(repo: Repo) -> str:
     wanted = repo.settings.base_environment
     names = [e.name for e in repo.environments]
-    return wanted if wanted in names else names[0]
+    if wanted in names or not names:
+        return wanted or ""
+    return names[0]
 
 
 def _chosen(repo: Repo, env_names: Sequence[str] | None) -> list[Environment]:

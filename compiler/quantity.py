@@ -9,6 +9,7 @@ SI suffix that keeps the mantissa an integer.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
@@ -38,7 +39,7 @@ def parse(text: str | float) -> Quantity:
     suffix = match["suffix"] or ""
     if suffix in _BINARY:
         return Quantity(number * (2 ** _BINARY[suffix]), "binary")
-    if suffix[:1] in ("e", "E"):
+    if len(suffix) > 1 and suffix[0] in "eE":  # a lone E is the exa suffix
         return Quantity(number.scaleb(int(suffix[1:])), "exponent")
     return Quantity(number.scaleb(_DECIMAL[suffix]), "decimal")
 
@@ -60,6 +61,8 @@ def _as_text(text: str | float) -> str:
     if isinstance(text, bool):
         raise ValueError(f"'{text}' is not a Kubernetes quantity")
     if isinstance(text, float):
+        if not math.isfinite(text):
+            raise ValueError(f"'{text}' is not a Kubernetes quantity")
         return format(Decimal(repr(text)), "f")
     return str(text)
 

@@ -19,6 +19,7 @@ from compiler.catalog import CatalogError, RuntimeTemplate, template_from_opensh
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
 from compiler.load import Document, load_path
+from compiler.quantity import parse
 from compiler.resources import presets_dir
 from compiler.spec import (
     Environment,
@@ -102,19 +103,24 @@ def load_repo(root: Path, validator: SchemaValidator,
     all_model_files = model_files(root)
     chosen = all_model_files if only_models is None else [p for p in only_models]
     models = _read_models(reader, chosen, diags)
-    keys = frozenset(k for p in all_model_files if (k := _key_of(root, p)) is not None)
+    keys = frozenset(k for p in all_model_files if (k := model_key(root, p)) is not None)
+    if only_models is None:
+        diags.extend(_misplaced_models(root))
     envs = [e for p in _yaml_files(root / "environments", 1)
             if (e := reader.read(p, "Environment", environment_from)) is not None]
-    _check_environment_names(root, envs, diags)
+    envs = _check_environment_names(root, envs, diags)
     profiles = _builtin_profiles(validator) + tuple(
         p for path in _yaml_files(root / "presets" / "hardware-profiles", 1)
         if (p := reader.read(path, "HardwareProfile",
                              lambda d: profile_from(d, builtin=False))) is not None)
+    for profile in profiles:
+        diags.extend(_check_profile(profile))
     templates = _read_templates(reader, _yaml_files(root / "presets" / "runtimes", 1), diags)
     repo = Repo(root, settings, tuple(sorted(models, key=lambda m: m.key)),
                 keys, tuple(sorted(envs, key=lambda e: e.name)),
                 profiles, templates, partial=only_models is not None)
     diags.extend(_check_overrides(repo))
+    diags.extend(_check_base_environment(repo))
     return repo, diags
 
 
@@ -130,7 +136,7 @@ def _yaml_files(folder: Path, depth: int) -> list[Path]:
     return sorted(p for p in folder.glob(pattern) if p.suffix in _SUFFIXES and p.is_file())
 
 
-def _key_of(root: Path, path: Path) -> ModelKey | None:
+def model_key(root: Path, path: Path) -> ModelKey | None:
     try:  # paths found by globbing the repo are already under it; resolve only others
         rel = path.relative_to(root / "models")
     except ValueError:
@@ -162,7 +168,7 @@ def _read_models(reader: _Reader, paths: Iterable[Path],
 def _location_problem(root: Path, path: Path, model: ModelSpec) -> Diagnostic | None:
     # The file location is the model's identity: it keeps names unique per
     # namespace and lets pre-commit map a changed file to its model.
-    key = _key_of(root, path)
+    key = model_key(root, path)
     expected = f"models/{model.key.namespace}/{model.key.name}.yaml"
     if key is None:
         return model.doc.diag((), f"a ModelDeployment must live at {expected}", "names.location")
@@ -178,12 +184,75 @@ def _location_problem(root: Path, path: Path, model: ModelSpec) -> Diagnostic | 
 
 
 def _check_environment_names(root: Path, envs: list[Environment],
-                             diags: list[Diagnostic]) -> None:
+                             diags: list[Diagnostic]) -> list[Environment]:
+    """Each environment is named like its file, and only once (dev.yaml beside dev.yml
+    would otherwise make render and the emitted overlay disagree)."""
+    seen: dict[str, Environment] = {}
     for env in envs:
         stem = Path(env.doc.file).stem
         if stem != env.name:
             diags.append(env.doc.diag(("metadata", "name"), f"environment name '{env.name}' "
                                       f"does not match the file name '{stem}'", "names.location"))
+        elif env.name in seen:
+            diags.append(env.doc.diag(("metadata", "name"), f"environment '{env.name}' is also "
+                                      f"defined in {seen[env.name].doc.file}", "names.unique"))
+        else:
+            seen[env.name] = env
+    return list(seen.values())
+
+
+def _misplaced_models(root: Path) -> list[Diagnostic]:
+    """YAML under models/ that is not models/<namespace>/<name>.yaml would be ignored silently."""
+    folder = root / "models"
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in _SUFFIXES:
+            continue
+        rel = path.relative_to(root).as_posix()
+        depth = len(path.relative_to(folder).parts)
+        if depth != 2:
+            out.append(Diagnostic(rel, 1, 1, "$", "a ModelDeployment must live at "
+                                  "models/<namespace>/<name>.yaml; this file is ignored",
+                                  "names.location"))
+        elif path.suffix not in _SUFFIXES:
+            out.append(Diagnostic(rel, 1, 1, "$", f"file extension '{path.suffix}' is not "
+                                  "read; use .yaml", "names.location"))
+    return out
+
+
+def _check_profile(profile: HardwareProfile) -> list[Diagnostic]:
+    """A profile the webhook would apply must make sense: minCount <= defaultCount <=
+    maxCount, and each resource listed once."""
+    out = []
+    seen: set[str] = set()
+    for ident in profile.identifiers:
+        where = ("spec", "identifiers", ident.index)
+        if ident.identifier in seen:
+            out.append(profile.doc.diag((*where, "identifier"), f"'{ident.identifier}' is listed "
+                                        "twice", "profile.identifiers"))
+        seen.add(ident.identifier)
+        low, default = parse(ident.min_count).value, parse(ident.default_count).value
+        high = parse(ident.max_count).value if ident.max_count is not None else None
+        if not low <= default or (high is not None and not default <= high):
+            upper = f" <= maxCount {ident.max_count}" if ident.max_count is not None else ""
+            out.append(profile.doc.diag(where, f"{ident.identifier}: needs minCount "
+                                        f"{ident.min_count} <= defaultCount "
+                                        f"{ident.default_count}{upper}", "profile.counts"))
+    return out
+
+
+def _check_base_environment(repo: Repo) -> list[Diagnostic]:
+    wanted, doc = repo.settings.base_environment, repo.settings.doc
+    names = [e.name for e in repo.environments]
+    if wanted is None or doc is None or wanted in names or not names:
+        return []
+    near = difflib.get_close_matches(wanted, names, n=1)
+    return [doc.diag(("spec", "baseEnvironment"), f"no environment '{wanted}'",
+                     "settings.base-environment",
+                     hint=f"did you mean '{near[0]}'?" if near else f"environments: "
+                     f"{', '.join(names)}")]
 
 
 def _builtin_profiles(validator: SchemaValidator) -> tuple[HardwareProfile, ...]:

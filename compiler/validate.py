@@ -231,11 +231,11 @@ def _kind_of(value: Any) -> str:
     if isinstance(value, float):
         return f"a number ({value})"
     if isinstance(value, str):
-        return f"a string ('{value}')"
+        return f"a string ({_show(value)})"
     return "a list" if isinstance(value, list) else "a mapping"
 
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"'{value}'"
+        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}…'"
     return json.dumps(value) if not isinstance(value, (dict, list)) else _kind_of(value)

@@ -34,6 +34,7 @@ def compute(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],
         requests.setdefault(name, value)
     diags.extend(_bounds(profile, override, origins))
     diags.extend(_order(requests, limits, origins))
+    diags.extend(_extended(requests, limits, origins))
     return Resources(tuple(requests.items()), tuple(limits.items())), diags
 
 
@@ -76,4 +77,29 @@ def _order(requests: Mapping[str, str], limits: Mapping[str, str],
             origin = origins.get(f"resources.limits.{name}") or origins[f"resources.requests.{name}"]
             out.append(origin.diag(f"{name} request {request} is above its limit {limit}",
                                    "resources.request-above-limit"))
+    return out
+
+
+_OVERCOMMITTED = ("cpu", "memory", "ephemeral-storage")  # the others cannot be overcommitted
+
+
+def _extended(requests: Mapping[str, str], limits: Mapping[str, str],
+              origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    """Kubernetes rejects a pod whose accelerator request differs from its limit,
+    or asks for a fraction of a device."""
+    out = []
+    for name, limit in limits.items():
+        if name in _OVERCOMMITTED:
+            continue
+        request = requests.get(name, limit)
+        origin = (origins.get(f"resources.limits.{name}") or origins.get(f"resources.requests.{name}")
+                  or origins["hardwareProfile"])
+        if request != limit:
+            out.append(origin.diag(f"{name} request {request} and limit {limit} must be equal: "
+                                   "Kubernetes does not overcommit extended resources",
+                                   "resources.extended",
+                                   hint=f"set both requests and limits of {name}"))
+        elif parse(limit).value != parse(limit).value.to_integral_value():
+            out.append(origin.diag(f"{name} {limit} is not a whole number of devices",
+                                   "resources.extended"))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from compiler.diagnostics import Diagnostic
+from compiler.resolve.layers import Origin
 from compiler.resolve.records import ResolvedDeployment
 
 Check = Callable[[ResolvedDeployment], Iterable[Diagnostic]]
@@ -20,15 +21,19 @@ def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
     so no controller ever shortens one with a hash."""
     name = rd.key.name
     room = MAX_NAME - len("-kserve-route")  # the longest suffix the model name itself gets
-    derived = [(f"{name}-predictor", None), (f"{name}-kserve-route", None)] + [
-        (f"{t.name}-{name}-sa", t.display) for t in rd.access.tokens]
-    for text, token in derived:
+    derived = [(f"{name}-predictor", None, None), (f"{name}-kserve-route", None, None)] + [
+        (f"{t.name}-{name}-sa", t.display, i) for i, t in enumerate(rd.access.tokens)]
+    for text, token, index in derived:
         if len(text) <= MAX_NAME:
             continue
         hint = (f"shorten token '{token}' or the model name: together they may have "
                 f"{MAX_NAME - len('--sa')} characters" if token else
                 f"shorten the model name to at most {room} characters")
-        yield rd.origins["name"].diag(
+        origin = rd.origins["name"]
+        tokens = rd.origins.get("access.tokens")
+        if index is not None and tokens is not None:  # point at the token, wherever it was set
+            origin = Origin(tokens.layer, tokens.doc, (*tokens.path, index))
+        yield origin.diag(
             f"derived name '{text}' is {len(text)} characters; Kubernetes allows {MAX_NAME}",
             "names.length", hint=hint)
 

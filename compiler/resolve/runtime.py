@@ -126,7 +126,7 @@ def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin
         raise SelectionError(origin.diag(
             f"runtime '{name}' does not serve {model_type} models in format {_show(fmt)}",
             "runtime.incompatible", hint=hint))
-    return RuntimeChoice(found, "explicit", (Considered(found, True, "named in the spec"),))
+    return RuntimeChoice(found, "explicit", (Considered(found, True, "named in spec.runtime"),))
 
 
 def _llmd_unsupported(req: Request, origin: Origin) -> Diagnostic:

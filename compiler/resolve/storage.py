@@ -131,6 +131,10 @@ def _connection_rules(storage: Storage, origin: Origin) -> list[Diagnostic]:
         out.append(_at(origin, "connection", f"a connection is for s3:// and private oci:// "
                        f"models; a {storage.scheme}:// location is written as it is",
                        "storage.connection"))
+    if storage.pull_secrets and storage.connection is not None:
+        out.append(_at(origin, "pullSecrets", "give pullSecrets or an OCI connection, not both: "
+                       "the connections webhook appends the connection to imagePullSecrets, so "
+                       "the live object would never match Git", "storage.pull-secrets"))
     if storage.pull_secrets and storage.scheme != "oci":
         out.append(_at(origin, "pullSecrets", "pullSecrets are for oci:// models",
                        "storage.pull-secrets"))
