@@ -215,3 +215,33 @@ def test_rebuild_reuses_unchanged_files_and_rewrites_changed_ones(repo: Path, tm
     again = tmp_path / "again"
     assert run_cli("build", repo, "-o", again).exit_code == 0
     assert snapshot_bytes(out) == snapshot_bytes(again)
+
+
+def test_explain_and_render_report_a_broken_environment(repo: Path) -> None:
+    env = repo / "environments" / "prod.yaml"
+    env.write_text(env.read_text().replace('version: "3.3"', 'version: "9.9"'))
+    for args in (["explain", "llm/granite-8b", "--repo", repo, "--env", "prod"],
+                 ["render", repo, "--env", "prod"]):
+        result = run_cli(*args)
+        assert result.exit_code == 1, args
+        assert "environments/prod.yaml:8:14: error: spec.platform.version: '9.9'" in result.stderr
+
+
+def test_check_files_from_two_config_repos(repo: Path, tmp_path: Path) -> None:
+    other = copy_repo(EXAMPLE, tmp_path / "other")
+    broken = other / "models" / "llm" / "granite-8b.yaml"
+    broken.write_text(broken.read_text().replace("kind: ModelDeployment", "kind: ModelDeploy"))
+    result = run_cli("check", repo / "models" / "llm" / "granite-8b.yaml", broken)
+    assert result.exit_code == 1
+    assert "error: kind: unknown kind 'ModelDeploy'" in result.stdout
+
+
+def test_output_folder_follows_the_umask(repo: Path, tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        assert run_cli("build", repo, "-o", tmp_path / "out").exit_code == 0
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
