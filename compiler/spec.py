@@ -61,6 +61,10 @@ class Environment:
         return self.doc.data["spec"].get("overrides", {})  # type: ignore[no-any-return]
 
     @property
+    def manage_profiles(self) -> bool:
+        return bool(self.doc.data["spec"].get("manageHardwareProfiles", False))
+
+    @property
     def manage_namespaces(self) -> bool:
         return bool(self.doc.data["spec"].get("manageNamespaces", False))
 

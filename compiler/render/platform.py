@@ -1,6 +1,9 @@
 """Cluster-level objects of one environment, when the environment manages them.
 
-With ``manageNamespaces: true`` every model namespace is emitted with the labels
+With ``manageHardwareProfiles: true`` every hardware profile a model uses is
+emitted as an ``infrastructure.opendatahub.io/v1`` HardwareProfile (global ones
+into the dashboard namespace) in sync wave -1: the admission webhook rejects a
+model whose profile does not exist yet. With ``manageNamespaces: true`` every model namespace is emitted with the labels
 the dashboard needs to list it as a project on the KServe platform
 (platform-facts §3.2: ``modelmesh-enabled: "false"``), and with the Kueue
 label when one of its models uses a profile that schedules through a queue.
@@ -8,12 +11,13 @@ label when one of its models uses a profile that schedules through a queue.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from typing import Any
 
-from compiler.render.common import DASHBOARD_LABEL
+from compiler.render.common import DASHBOARD_LABEL, SYNC_WAVE
 from compiler.resolve.records import ResolvedDeployment
-from compiler.spec import Environment
+from compiler.spec import Environment, HardwareProfile
 
 K8sObject = dict[str, Any]
 KUEUE_MANAGED = "kueue.openshift.io/managed"
@@ -21,6 +25,30 @@ KUEUE_MANAGED = "kueue.openshift.io/managed"
 
 def render_environment(env: Environment, deployments: Sequence[ResolvedDeployment],
                        ) -> list[K8sObject]:
+    return _namespaces(env, deployments) + _profiles(env, deployments)
+
+
+def _profiles(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[K8sObject]:
+    if not env.manage_profiles:
+        return []
+    used = {(rd.profile_namespace, rd.profile.name): rd.profile for rd in deployments}
+    return [_profile(namespace, profile) for (namespace, _), profile in sorted(used.items())]
+
+
+def _profile(namespace: str, profile: HardwareProfile) -> K8sObject:
+    source = profile.doc.data
+    annotations = dict(source["metadata"].get("annotations", {}))
+    annotations[SYNC_WAVE] = "-1"
+    meta: K8sObject = {"name": profile.name, "namespace": namespace,
+                       "annotations": dict(sorted(annotations.items()))}
+    if source["metadata"].get("labels"):
+        meta["labels"] = dict(sorted(source["metadata"]["labels"].items()))
+    return {"apiVersion": "infrastructure.opendatahub.io/v1", "kind": "HardwareProfile",
+            "metadata": meta, "spec": copy.deepcopy(source["spec"])}
+
+
+def _namespaces(env: Environment, deployments: Sequence[ResolvedDeployment],
+                ) -> list[K8sObject]:
     if not env.manage_namespaces:
         return []
     queued: dict[str, bool] = {}
