@@ -281,7 +281,9 @@ def _read_templates(reader: _Reader, paths: list[Path],
                                                images=None,
                                                namespace=doc.data["metadata"].get("namespace")))
         except CatalogError as exc:
-            diags.append(doc.diag(("spec", "servingRuntime"), str(exc), "runtime.template"))
+            # the catalog names the file; the diagnostic already does
+            message = str(exc).removeprefix(f"{doc.file}: ")
+            diags.append(doc.diag(("spec", "servingRuntime"), message, "runtime.template"))
     return tuple(out)
 
 
