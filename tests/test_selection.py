@@ -88,7 +88,8 @@ def test_no_match_lists_near_misses(tmp_path: Path) -> None:
     assert result.stdout.splitlines()[:2] == [
         "models/team/m.yaml:7:3: error: spec.runtime: no runtime template serves this predictive "
         "model in format sklearn:1 on hardware profile 'nvidia-gpu' [runtime.none]",
-        "  hint: near misses: kserve-ovms (does not list format sklearn:1); "
+        "  hint: set spec.runtime to a template that serves it, or choose another hardware "
+        "profile; near misses: kserve-ovms (does not list format sklearn:1); "
         "mlserver-runtime-template (recommends no accelerator, not nvidia.com/gpu); "
         "mlserver-cuda-runtime-template (does not list format sklearn:1); "
         "guardrails-detector-huggingface-serving-template (does not list format sklearn:1); "

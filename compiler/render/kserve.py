@@ -33,6 +33,9 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
         "opendatahub.io/template-name": template.name,
         "opendatahub.io/template-display-name": display,
     })
+    if rd.runtime.mode == "explicit":  # the wizard's manual choice carries a scope
+        scope = "project" if template.namespace else "global"
+        annotations["opendatahub.io/serving-runtime-scope"] = scope
     labels = dict(src_meta.get("labels", {}))
     return {
         "apiVersion": "serving.kserve.io/v1alpha1",

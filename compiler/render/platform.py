@@ -63,5 +63,7 @@ def _namespace(name: str, queued: bool) -> K8sObject:
     labels = {DASHBOARD_LABEL: "true", "modelmesh-enabled": "false"}
     if queued:
         labels[KUEUE_MANAGED] = "true"
+    # wave -2: everything else in the namespace (wave -1 and 0) needs it first
     return {"apiVersion": "v1", "kind": "Namespace",
-            "metadata": {"name": name, "labels": dict(sorted(labels.items()))}}
+            "metadata": {"name": name, "labels": dict(sorted(labels.items())),
+                         "annotations": {SYNC_WAVE: "-2"}}}

@@ -57,7 +57,7 @@ class Resolver:
                    ) -> tuple[ResolvedDeployment | None, list[Diagnostic]]:
         values, origins = L.merge(self._layers(model, env))
         origins["name"] = L.Origin(L.SPEC, model.doc, ("metadata", "name"))
-        profile = self._profile(values["hardwareProfile"], model, origins["hardwareProfile"])
+        profile = self._profile(values["hardwareProfile"], model, env, origins["hardwareProfile"])
         if isinstance(profile, Diagnostic):
             return None, [profile]
         choice, fmt = self._runtime(model, env, values, origins, profile, builtin)
@@ -100,9 +100,9 @@ class Resolver:
                     spec_env.get("overrides", {}).get(ref, {})),
         ]
 
-    def _profile(self, name: str, model: ModelSpec,
+    def _profile(self, name: str, model: ModelSpec, env: Environment,
                  origin: L.Origin) -> HardwareProfile | Diagnostic:
-        found = _profiles_for(self.repo.profiles, model.key.namespace)
+        found = _profiles_for(self.repo.profiles, model.key.namespace, env.dashboard_namespace)
         if name in found:
             return found[name]
         near = difflib.get_close_matches(name, found, n=1)
@@ -134,12 +134,13 @@ def _profile_origins(profile: HardwareProfile, origins: dict[str, L.Origin]) -> 
         origins.setdefault(f"resources.limits.{ident.identifier}", request)
 
 
-def _profiles_for(profiles: tuple[HardwareProfile, ...],
-                  namespace: str) -> Mapping[str, HardwareProfile]:
-    """Repo profiles override built-ins; a project-scoped one only in its namespace."""
+def _profiles_for(profiles: tuple[HardwareProfile, ...], namespace: str,
+                  dashboard: str) -> Mapping[str, HardwareProfile]:
+    """Repo profiles override built-ins; a project-scoped one only in its namespace.
+    A profile copied from the cluster's dashboard namespace is global."""
     out: dict[str, HardwareProfile] = {}
     for profile in profiles:
-        if profile.namespace is None or profile.namespace == namespace:
+        if profile.namespace in (None, dashboard, namespace):
             out[profile.name] = profile
     return out
 

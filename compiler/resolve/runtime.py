@@ -79,6 +79,9 @@ class Request:
 
 
 def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
+    if req.name == LLMD and req.model_type != "generative":
+        raise SelectionError(origin.diag("llm-d serves generative models only",
+                                         "runtime.incompatible"))
     if req.name == LLMD or (req.name == "auto" and req.llmd_default
                             and req.model_type == "generative"):
         raise SelectionError(_llmd_unsupported(req, origin))
@@ -149,8 +152,9 @@ def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req
                            hint="set spec.runtime to one of them")
     near = [f"{c.template.name} ({c.reason})" for c in considered
             if c.template.listed and serves_type(c.template, model_type)]
+    ask = "set spec.runtime to a template that serves it, or choose another hardware profile"
     return origin.diag(f"no runtime template serves this {where}", "runtime.none",
-                       hint=("near misses: " + "; ".join(near)) if near else
+                       hint=(f"{ask}; near misses: " + "; ".join(near)) if near else
                        "add a runtime template to presets/runtimes/")
 
 
