@@ -245,3 +245,21 @@ def test_output_folder_follows_the_umask(repo: Path, tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+
+
+def test_profile_copied_from_the_dashboard_namespace_is_global(repo: Path) -> None:
+    folder = repo / "presets" / "hardware-profiles"
+    folder.mkdir(parents=True)
+    (folder / "gpu-large.yaml").write_text(
+        "apiVersion: infrastructure.opendatahub.io/v1\nkind: HardwareProfile\nmetadata:\n"
+        "  name: gpu-large\n  namespace: redhat-ods-applications\n  uid: 0b6f0e1c\n"
+        "  resourceVersion: '4711'\nspec:\n  identifiers:\n  - identifier: nvidia.com/gpu\n"
+        "    resourceType: Accelerator\n    minCount: 1\n    defaultCount: 2\n    maxCount: 4\n"
+        "status: {}\n")
+    spec = repo / "models" / "llm" / "granite-8b.yaml"
+    spec.write_text(spec.read_text().replace("hardwareProfile: nvidia-gpu",
+                                             "hardwareProfile: gpu-large"))
+    result = run_cli("render", repo, "--env", "dev", "--model", "llm/granite-8b")
+    assert result.exit_code == 0, result.stderr
+    assert "opendatahub.io/hardware-profile-namespace: redhat-ods-applications" in result.stdout
+    assert 'nvidia.com/gpu: "2"' in result.stdout
