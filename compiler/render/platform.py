@@ -3,7 +3,8 @@
 With ``manageHardwareProfiles: true`` every hardware profile a model uses is
 emitted as an ``infrastructure.opendatahub.io/v1`` HardwareProfile (global ones
 into the dashboard namespace) in sync wave -1: the admission webhook rejects a
-model whose profile does not exist yet. With ``manageNamespaces: true`` every model namespace is emitted with the labels
+model whose profile does not exist yet. With ``manageNamespaces: true`` every
+model namespace is emitted with the labels
 the dashboard needs to list it as a project on the KServe platform
 (platform-facts §3.2: ``modelmesh-enabled: "false"``), and with the Kueue
 label when one of its models uses a profile that schedules through a queue.
