@@ -115,12 +115,18 @@ def _consider(template: RuntimeTemplate, req: Request) -> Considered:
 def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
     name, model_type, fmt = req.name, req.model_type, req.fmt
     found = next((t for t in templates if name in (t.name, t.runtime_name)), None)
-    fitting = [t.name for t in templates if serves_type(t, model_type) and fmt in t.formats
+    fitting = [t.name for t in templates if serves_type(t, model_type) and fmt in t.formats and t.listed
                and not is_disabled(t, req.disabled)]
     hint = f"templates that serve it: {', '.join(fitting)}" if fitting else None
     if found is None:
         raise SelectionError(origin.diag(f"no runtime template '{name}' in scope",
                                          "runtime.unknown", hint=hint))
+    if not found.listed:
+        # multi-node needs a workerSpec on the model and fast-N an admin's acceptance;
+        # neither is modelled yet, so deploying them would be silently wrong.
+        raise SelectionError(origin.diag(
+            f"runtime '{name}' is hidden from the OpenShift AI wizard (multi-node or an "
+            "unsupported variant), and inferc cannot deploy it yet", "runtime.hidden", hint=hint))
     if is_disabled(found, req.disabled):
         raise SelectionError(origin.diag(
             f"runtime '{name}' is disabled in environment '{req.environment}' "
