@@ -93,7 +93,7 @@ def build(opts: BuildOptions) -> CommandResult:
     root = find_root(opts.repo)
     compiled = pipeline.load_and_resolve(root)
     out = opts.out if opts.out is not None else root / compiled.repo.settings.output
-    if compiled.diagnostics and any(d.is_error for d in compiled.diagnostics):
+    if any(d.is_error for d in compiled.diagnostics):
         return CommandResult(sort_diagnostics(compiled.diagnostics))
     renders, verify_diags = pipeline.render_all(compiled)
     diags = sort_diagnostics(compiled.diagnostics + verify_diags)
@@ -183,4 +183,4 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "check", "render", "verify"]
+__all__: Sequence[str] = ["CommandResult", "build", "check", "explain", "render", "verify"]

@@ -6,12 +6,11 @@ Commands call these functions; each stage stays in its own module.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
 from compiler.render.platform import render_environment
@@ -28,7 +27,6 @@ class Compiled:
     deployments: dict[str, list[ResolvedDeployment]]  # by environment name
     load_diagnostics: list[Diagnostic]
     resolve_diagnostics: list[Diagnostic]
-    renders: tuple[EnvRender, ...] = field(default=())
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -122,6 +120,6 @@ def _located(diags: list[Diagnostic], obj: dict[str, Any]) -> list[Diagnostic]:
 
 def _no_environments(repo: Repo) -> Diagnostic:
     doc = repo.settings.doc
-    file = doc.file if isinstance(doc, Document) else "inferc.yaml"
+    file = doc.file if doc is not None else "inferc.yaml"
     return Diagnostic(file, 1, 1, "$", "the repo has no environments; add "
                       "environments/<name>.yaml", "repo.no-environments")

@@ -33,13 +33,12 @@ class Resolver:
         return result.documents[0]
 
     def environment(self, env: Environment,
-                    models: tuple[ModelSpec, ...] | None = None,
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
         builtin = load_builtin_templates(env.release)
         diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
-        for model in self.repo.models if models is None else models:
+        for model in self.repo.models:
             try:
                 rd, problems = self.deployment(model, env, builtin)
             except runtime.SelectionError as exc:
@@ -48,7 +47,7 @@ class Resolver:
             diags.extend(problems)
             if rd is not None:
                 out.append(rd)
-        if models is None and not self.repo.partial:  # quotas need every model
+        if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
         return out, diags
 
