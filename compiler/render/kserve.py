@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.objects import K8sObject
 from compiler.render.common import DASHBOARD_LABEL, before_model, hardware_profile_annotations, metadata
+from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.records import ResolvedDeployment
-
-K8sObject = dict[str, Any]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
@@ -20,7 +20,8 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
 
 def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
     """A namespaced deep copy of the template's ServingRuntime, named like the model."""
-    template = rd.runtime.template
+    choice = rd.workload_as(KServeWorkload).runtime
+    template = choice.template
     source = _copy(template.serving_runtime)
     src_meta = source.get("metadata", {})
     annotations = dict(src_meta.get("annotations", {}))
@@ -33,7 +34,7 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
         "opendatahub.io/template-name": template.name,
         "opendatahub.io/template-display-name": display,
     })
-    if rd.runtime.mode == "explicit":  # the wizard's manual choice carries a scope
+    if choice.mode == "explicit":  # the wizard's manual choice carries a scope
         scope = "project" if template.namespace else "global"
         annotations["opendatahub.io/serving-runtime-scope"] = scope
     labels = dict(src_meta.get("labels", {}))
@@ -127,7 +128,7 @@ def _predictor(rd: ResolvedDeployment) -> K8sObject:
 
 
 def _strategy(rd: ResolvedDeployment) -> K8sObject:
-    strategy = rd.strategy
+    strategy = rd.workload_as(KServeWorkload).strategy
     out: K8sObject = {"type": strategy.type}
     rolling = {k: v for k, v in (("maxSurge", strategy.max_surge),
                                  ("maxUnavailable", strategy.max_unavailable)) if v is not None}
@@ -137,9 +138,10 @@ def _strategy(rd: ResolvedDeployment) -> K8sObject:
 
 
 def _model(rd: ResolvedDeployment) -> K8sObject:
-    fmt: K8sObject = {"name": rd.model_format.name}
-    if rd.model_format.version is not None:
-        fmt["version"] = rd.model_format.version
+    workload = rd.workload_as(KServeWorkload)
+    fmt: K8sObject = {"name": workload.model_format.name}
+    if workload.model_format.version is not None:
+        fmt["version"] = workload.model_format.version
     model: K8sObject = {
         "modelFormat": fmt,
         "runtime": rd.key.name,
@@ -152,6 +154,7 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
     }
     if rd.args:
         model["args"] = list(rd.args)
-    if rd.env:
-        model["env"] = [{"name": e.name, "value": e.value} for e in rd.env]
+    env = rd.env + workload.extra_env
+    if env:
+        model["env"] = [{"name": e.name, "value": e.value} for e in env]
     return model

@@ -11,20 +11,22 @@ from collections.abc import Callable, Iterable, Mapping
 from compiler.diagnostics import Diagnostic
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import ResolvedDeployment
+from compiler.targets import MAX_NAME, facts
 
 Check = Callable[[ResolvedDeployment], Iterable[Diagnostic]]
-MAX_NAME = 63
 
 
 def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
-    """Every object name derived from the model name fits in 63 characters (DESIGN rule 5),
-    so no controller ever shortens one with a hash."""
+    """Every object name derived from the model name fits the limit of what it names
+    (DESIGN rule 5), so no controller ever shortens one with a hash. The target's
+    facts list its derived names; token Secrets are checked the same way."""
     name = rd.key.name
-    room = MAX_NAME - len("-kserve-route")  # the longest suffix the model name itself gets
-    derived = [(f"{name}-predictor", None, None), (f"{name}-kserve-route", None, None)] + [
-        (f"{t.name}-{name}-sa", t.display, i) for i, t in enumerate(rd.access.tokens)]
-    for text, token, index in derived:
-        if len(text) <= MAX_NAME:
+    own = facts(rd.target).derived_names
+    room = min((d.limit - d.suffix_length for d in own), default=MAX_NAME)
+    derived = [(d.of(name), d.limit, None, None) for d in own] + [
+        (f"{t.name}-{name}-sa", MAX_NAME, t.display, i) for i, t in enumerate(rd.access.tokens)]
+    for text, limit, token, index in derived:
+        if len(text) <= limit:
             continue
         hint = (f"shorten token '{token}' or the model name: together they may have "
                 f"{MAX_NAME - len('--sa')} characters" if token else
@@ -34,7 +36,7 @@ def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
         if index is not None and tokens is not None:  # point at the token, wherever it was set
             origin = Origin(tokens.layer, tokens.doc, (*tokens.path, index))
         yield origin.diag(
-            f"derived name '{text}' is {len(text)} characters; Kubernetes allows {MAX_NAME}",
+            f"derived name '{text}' is {len(text)} characters; Kubernetes allows {limit}",
             "names.length", hint=hint)
 
 
