@@ -70,7 +70,8 @@ class RuntimeTemplate:
     serving_runtime: Mapping[str, Any] = field(hash=False)
     source: str  # display path of the file it came from
     namespace: str | None = None  # project-scoped templates; None = global
-    hidden_reason: str | None = None  # why the wizard does not offer it (None when listed)
+    # why the wizard does not offer it (None when listed); `listed` is what compares
+    hidden_reason: str | None = field(default=None, compare=False)
 
 
 # ------------------------------------------------------------------ built-in data
