@@ -5,7 +5,7 @@ Commands call these functions; each stage stays in its own module.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -62,8 +62,9 @@ def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> D
     return replace(diag, message=f"{diag.message} (in {where})")
 
 
-def render_all(compiled: Compiled, *, verify: bool = True,
-               model: ModelKey | None = None) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
+def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | None = None,
+               progress: Callable[[str], None] | None = None,
+               ) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
     """Render every resolved deployment and every environment output; verify each
     object against the target's schemas."""
     envs, diags = [], []
@@ -71,6 +72,9 @@ def render_all(compiled: Compiled, *, verify: bool = True,
     for env in compiled.repo.environments:
         if env.name not in compiled.deployments:
             continue
+        if progress is not None:
+            progress(f"rendering environment {env.name} "
+                     f"({len(compiled.deployments[env.name])} models)")
         if verify and env.release not in verifiers:
             verifiers[env.release] = _verifier(env)
         rendered, problems = _render_environment(env, compiled.deployments[env.name], model)

@@ -117,9 +117,9 @@ def test_a_registered_target_and_environment_output_build(tmp_path: Path) -> Non
 def test_a_registered_target_keeps_the_shared_rules(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo")
     _model(repo, "a" * 50, "toy")  # with '-toy-endpoint', 63 characters: fits
-    assert run_cli("check", "--repo", repo).exit_code == 0, run_cli("check", "--repo", repo)
+    assert run_cli("check", "--repo", repo, cwd=repo).exit_code == 0
     _model(repo, "a" * 51, "toy")
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert f"derived name '{'a' * 51}-toy-endpoint' is 64 characters; Kubernetes allows 63" \
         in result.stdout
@@ -139,7 +139,7 @@ def test_objects_two_models_produce_differently_are_a_conflict(
     _model(repo, "alpha", "toy")
     _model(repo, "beta", "toy")
     out = tmp_path / "out"
-    result = run_cli("build", repo, "-o", out)
+    result = run_cli("build", repo, "-o", out, cwd=repo)
     assert result.exit_code == 1
     assert not out.exists()
     assert ("models/team/beta.yaml:1:1: error: $: ConfigMap team/toy-shared is produced "
@@ -150,7 +150,7 @@ def test_objects_two_models_produce_differently_are_a_conflict(
 def test_a_known_target_without_modules_is_unavailable(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo")
     _model(repo, "m", "llm-d")
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
         "models/team/m.yaml:11:12: error: spec.runtime: llm-d (Distributed inference with llm-d) "
@@ -165,7 +165,7 @@ def test_a_target_serves_only_its_model_types(tmp_path: Path) -> None:
     path = repo / "models" / "team" / "m.yaml"
     path.write_text(path.read_text().replace(
         "modelType: generative", "modelType: predictive\n  modelFormat: {name: onnx}"))
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.stdout.splitlines()[0] == (
         "models/team/m.yaml:12:12: error: spec.runtime: llm-d serves generative models only "
         "[runtime.incompatible]")
@@ -177,7 +177,7 @@ def test_the_environment_default_target_applies_per_environment(tmp_path: Path) 
         (repo / "environments" / "prod.yaml").read_text()
         + "  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n")
     _model(repo, "m", "auto")
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     # only prod chooses llm-d: dev resolves the same model to KServe without a problem
     assert result.stdout.splitlines()[0].endswith(

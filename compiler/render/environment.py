@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from compiler.diagnostics import Diagnostic
 from compiler.objects import K8sObject, ObjectKey, describe, object_key
-from compiler.render import hardware_profiles, namespaces
+from compiler.render import bootstrap, hardware_profiles, namespaces
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
@@ -42,6 +42,7 @@ EnvironmentOutput = Callable[[Environment, Sequence[ResolvedDeployment]], list[K
 OUTPUTS: dict[str, EnvironmentOutput] = {
     "namespaces": namespaces.render,
     "hardware-profiles": hardware_profiles.render,
+    "platform-bootstrap": bootstrap.render_environment,  # gateway, Kuadrant (managePlatform)
 }
 
 

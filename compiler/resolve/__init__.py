@@ -15,7 +15,7 @@ from typing import Any
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, kserve, quota, resources, rollout, storage
+from compiler.resolve import access, gateway, kserve, quota, resources, rollout, storage
 from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
@@ -62,6 +62,7 @@ class Resolver:
             diags.extend(problems)
             if rd is not None:
                 out.append(rd)
+        diags.extend(gateway.check(env, out))
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
         return out, diags
@@ -87,7 +88,8 @@ class Resolver:
         location, more = storage.resolve(values["storage"], origins)
         res, problems = resources.compute(profile, values.get("resources", {}), origins)
         _profile_origins(profile, origins)
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.version,
+                                         chosen.target.name)
         scaling, scaled = rollout.scaling(values, origins)
         diags += more + problems + exposure + scaled
         if location is None:
