@@ -75,11 +75,12 @@ def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | Non
         if progress is not None:
             progress(f"rendering environment {env.name} "
                      f"({len(compiled.deployments[env.name])} models)")
-        if verify and env.release not in verifiers:
-            verifiers[env.release] = _verifier(env)
+        release = env.release.key
+        if verify and release not in verifiers:
+            verifiers[release] = _verifier(env)
         rendered, problems = _render_environment(env, compiled.deployments[env.name], model)
         diags += problems
-        verifier = verifiers.get(env.release)
+        verifier = verifiers.get(release)
         if verifier is not None:
             for m in rendered.models:
                 for obj in m.objects:
@@ -120,7 +121,7 @@ def _chosen(repo: Repo, env_names: Sequence[str] | None) -> list[Environment]:
 def _verifier(env: Environment):  # type: ignore[no-untyped-def]
     from compiler.verify import Verifier  # the CRD schemas load only when output is made
 
-    return Verifier(crd_set=env.release)
+    return Verifier(crd_set=env.release.crd_sets)
 
 
 def _located(diags: list[Diagnostic], obj: Mapping[str, Any]) -> list[Diagnostic]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from compiler.load import Document
+from compiler.platforms import Platform, normalise_mode, platform_for
 from compiler.quantity import Quantity, canonical, parse
 
 DASHBOARD_NAMESPACE = "redhat-ods-applications"  # OpenShift AI's applications namespace
@@ -71,12 +72,19 @@ class Environment:
     target_defaults: tuple[TargetDefault, ...]
     quotas: Mapping[str, Mapping[str, Quantity]]  # namespace → ResourceQuota key → limit
     quota_rollouts: QuotaRollouts
+    deployment_mode: str | None  # spec.platform.defaultDeploymentMode, normalised; None: the release's
     doc: Document
 
     @property
-    def release(self) -> str:
-        """The release key of the vendored catalogs, e.g. ``rhoai-3.3``."""
-        return f"rhoai-{self.version}"
+    def release(self) -> Platform:
+        """What the targeted platform release serves, ships and runs (presets/platforms/)."""
+        return platform_for(self.platform, self.version)
+
+    @property
+    def default_deployment_mode(self) -> str:
+        """The mode an InferenceService gets without the annotation on this cluster:
+        the release's default unless the environment says its administrator changed it."""
+        return self.deployment_mode or self.release.default_mode
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,8 @@ def environment_from(doc: Document) -> Environment:
         quotas={namespace: {key: parse(limit) for key, limit in keys.items()}
                 for namespace, keys in spec.get("quotas", {}).items()},
         quota_rollouts=spec.get("quotaRollouts", "all-at-once"),
+        deployment_mode=(normalise_mode(platform["defaultDeploymentMode"])
+                         if platform.get("defaultDeploymentMode") else None),
         doc=doc)
 
 

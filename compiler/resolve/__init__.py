@@ -88,7 +88,7 @@ class Resolver:
         location, more = storage.resolve(values["storage"], origins)
         res, problems = resources.compute(profile, values.get("resources", {}), origins)
         _profile_origins(profile, origins)
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.version,
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.release,
                                          chosen.target.name)
         scaling, scaled = rollout.scaling(values, origins)
         diags += more + problems + exposure + scaled

@@ -44,7 +44,7 @@ class KServeWorkload(Workload):
 
 def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
     model, env, values, origins = inp.model, inp.env, inp.values, inp.origins
-    builtin = load_builtin_templates(env.release)
+    builtin = load_builtin_templates(env.release.runtime_catalog)
     templates = runtime.in_scope(builtin, inp.repo.templates, model.key.namespace)
     model_type = values["modelType"]
     try:
@@ -62,7 +62,7 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
 
 def check_environment(env: Environment, repo: Repo) -> list[Diagnostic]:
     """Every template an environment disables exists (a typo would disable nothing)."""
-    templates: tuple[RuntimeTemplate, ...] = (*load_builtin_templates(env.release),
+    templates: tuple[RuntimeTemplate, ...] = (*load_builtin_templates(env.release.runtime_catalog),
                                               *repo.templates)
     names = sorted({t.runtime_name for t in templates})
     out = []
@@ -71,7 +71,7 @@ def check_environment(env: Environment, repo: Repo) -> list[Diagnostic]:
             continue
         near = difflib.get_close_matches(name, names, n=1)
         out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
-                                f"no runtime template '{name}' in OpenShift AI {env.version} or "
+                                f"no runtime template '{name}' in {env.release.display_name} or "
                                 "presets/runtimes/", "env.unknown-template",
                                 hint=f"did you mean '{near[0]}'?" if near else None))
     return out
