@@ -156,5 +156,5 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
         model["args"] = list(rd.args)
     env = rd.env + workload.extra_env
     if env:
-        model["env"] = [{"name": e.name, "value": e.value} for e in env]
+        model["env"] = [e.as_k8s() for e in env]
     return model

@@ -14,22 +14,25 @@ from compiler.resolve.records import ResolvedDeployment
 from compiler.targets import MAX_NAME, facts
 
 Check = Callable[[ResolvedDeployment], Iterable[Diagnostic]]
+MAX_SECRET_NAME = 253  # a DNS subdomain
 
 
 def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
-    """Every object name derived from the model name fits the limit of what it names
-    (DESIGN rule 5), so no controller ever shortens one with a hash. The target's
-    facts list its derived names; token Secrets are checked the same way."""
+    """Every object name derived from the model name fits its limit (DESIGN rule 5): 63
+    characters where it becomes a label value or a Service name, so no controller ever
+    shortens one with a hash; 253 for a token Secret, which is neither. The target's
+    facts list the names its controllers derive."""
     name = rd.key.name
     own = facts(rd.target).derived_names
     room = min((d.limit - d.suffix_length for d in own), default=MAX_NAME)
-    derived = [(d.of(name), d.limit, None, None) for d in own] + [
-        (f"{t.name}-{name}-sa", MAX_NAME, t.display, i) for i, t in enumerate(rd.access.tokens)]
-    for text, limit, token, index in derived:
+    derived = [(d.of(name), None, None, d.limit) for d in own] + [
+        (f"{t.name}-{name}-sa", t.display, i, MAX_SECRET_NAME)
+        for i, t in enumerate(rd.access.tokens)]
+    for text, token, index, limit in derived:
         if len(text) <= limit:
             continue
         hint = (f"shorten token '{token}' or the model name: together they may have "
-                f"{MAX_NAME - len('--sa')} characters" if token else
+                f"{limit - len('--sa')} characters" if token else
                 f"shorten the model name to at most {room} characters")
         origin = rd.origins["name"]
         tokens = rd.origins.get("access.tokens")
