@@ -12,7 +12,16 @@ from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_template
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, mlserver, quota, resources, rollout, runtime, storage
+from compiler.resolve import (
+    access,
+    gateway,
+    mlserver,
+    quota,
+    resources,
+    rollout,
+    runtime,
+    storage,
+)
 from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
@@ -36,7 +45,7 @@ class Resolver:
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
-        builtin = load_builtin_templates(env.release)
+        builtin = load_builtin_templates(env.release.runtime_catalog)
         diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
         for model in self.repo.models:
             try:
@@ -47,6 +56,7 @@ class Resolver:
             diags.extend(problems)
             if rd is not None:
                 out.append(rd)
+        diags.extend(gateway.check(env, out))
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
         return out, diags
@@ -64,7 +74,7 @@ class Resolver:
         res, more = resources.compute(profile, values.get("resources", {}), origins)
         _profile_origins(profile, origins)
         extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.release)
         scaling, strategy, rolling = rollout.resolve(values, origins)
         diags += more + problems + exposure + rolling
         if location is None:
@@ -118,7 +128,7 @@ def _unknown_disabled(env: Environment, templates: tuple[RuntimeTemplate, ...]) 
             continue
         near = difflib.get_close_matches(name, names, n=1)
         out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
-                                f"no runtime template '{name}' in OpenShift AI {env.version} or "
+                                f"no runtime template '{name}' in {env.release.display_name} or "
                                 "presets/runtimes/", "env.unknown-template",
                                 hint=f"did you mean '{near[0]}'?" if near else None))
     return out
