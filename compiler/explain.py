@@ -41,7 +41,7 @@ def value_rows(rd: ResolvedDeployment) -> list[Row]:
 
 def as_text(rd: ResolvedDeployment) -> str:
     env = rd.environment
-    lines = [f"model {rd.key} in environment {env.name} (OpenShift AI {env.version})", ""]
+    lines = [f"model {rd.key} in environment {env.name} ({env.release.display_name})", ""]
     lines += resolver_for(rd.target).explain_text(rd) + _profile_lines(rd) + ["", "values:"]
     lines += table([("field", "value", "layer", "source")] +
                    [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
@@ -69,8 +69,10 @@ def as_json(rd: ResolvedDeployment) -> str:
 def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     profile = rd.profile
     accelerator = profile.accelerator or "none (CPU only)"
-    lines = [f"hardware profile: {profile.name} ({profile.display_name}) in namespace "
-             f"{rd.profile_namespace}, accelerator {accelerator}", f"  from {profile.doc.file}"]
+    where = (f"in namespace {rd.profile_namespace}" if rd.environment.release.dashboard_labels
+             else "rendered into the model by inferc")
+    lines = [f"hardware profile: {profile.name} ({profile.display_name}) {where}, "
+             f"accelerator {accelerator}", f"  from {profile.doc.file}"]
     limits = dict(rd.resources.limits)
     rows = [("resource", "request", "limit")] + [
         (name, request, limits.get(name, "")) for name, request in rd.resources.requests]

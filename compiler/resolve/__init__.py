@@ -15,7 +15,16 @@ from typing import Any
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, gateway, kserve, quota, resources, rollout, storage
+from compiler.resolve import (
+    access,
+    gateway,
+    kserve,
+    platform_rules,
+    quota,
+    resources,
+    rollout,
+    storage,
+)
 from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
@@ -55,6 +64,7 @@ class Resolver:
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
+        diags.extend(platform_rules.check_environment(env))
         for target in TARGETS.values():
             diags.extend(target.check_environment(env, self.repo))
         for model in self.repo.models:

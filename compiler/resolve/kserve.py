@@ -10,10 +10,11 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_templates
+from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
 from compiler.repo import Repo
-from compiler.resolve import mlserver, rollout, runtime
+from compiler.resolve import kserve_selection, mlserver, rollout, runtime
 from compiler.resolve.records import (
     EnvVar,
     PodGroup,
@@ -44,15 +45,13 @@ class KServeWorkload(Workload):
 
 def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
     model, env, values, origins = inp.model, inp.env, inp.values, inp.origins
-    builtin = load_builtin_templates(env.release.runtime_catalog)
-    templates = runtime.in_scope(builtin, inp.repo.templates, model.key.namespace)
-    model_type = values["modelType"]
+    templates = runtime.in_scope(platform_runtimes(env.release), inp.repo.templates,
+                                 model.key.namespace)
     try:
-        fmt = runtime.resolve_format(model_type, _format(values), templates,
-                                     origins.get("modelFormat", origins["modelType"]))
-        request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
-                                  env.disabled_templates)
-        choice = runtime.select(request, templates, runtime_origin(origins["runtime"], model))
+        if env.release.selection == "kserve":
+            choice, fmt = _kserve_selection(inp, templates)
+        else:
+            choice, fmt = _dashboard_selection(inp, templates)
     except runtime.SelectionError as exc:
         return None, [exc.diagnostic]
     strategy, diags = rollout.strategy(values, origins)
@@ -60,10 +59,36 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
     return KServeWorkload(choice, fmt, strategy, tuple(extra_env)), diags + problems
 
 
+def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
+                         ) -> tuple[RuntimeChoice, ModelFormat]:
+    """The OpenShift AI wizard's choice (compiler.resolve.runtime)."""
+    values, origins, env = inp.values, inp.origins, inp.env
+    model_type = values["modelType"]
+    fmt = runtime.resolve_format(model_type, _format(values), templates,
+                                 origins.get("modelFormat", origins["modelType"]))
+    request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
+                              env.disabled_templates)
+    origin = runtime_origin(origins["runtime"], inp.model)
+    return runtime.select(request, templates, origin), fmt
+
+
+def _kserve_selection(inp: TargetInput, templates: list[RuntimeTemplate],
+                      ) -> tuple[RuntimeChoice, ModelFormat]:
+    """Upstream KServe's own choice (compiler.resolve.kserve_selection)."""
+    values, origins, env = inp.values, inp.origins, inp.env
+    generative = env.release.generative_format
+    fmt = kserve_selection.model_format(
+        values["modelType"], _format(values), ModelFormat(generative.name, generative.version),
+        origins.get("modelFormat", origins["modelType"]))
+    request = kserve_selection.Request(values["runtime"], fmt, kserve_selection.DEFAULT_PROTOCOL,
+                                       env.name, env.disabled_templates)
+    origin = runtime_origin(origins["runtime"], inp.model)
+    return kserve_selection.select(request, templates, origin), fmt
+
+
 def check_environment(env: Environment, repo: Repo) -> list[Diagnostic]:
     """Every template an environment disables exists (a typo would disable nothing)."""
-    templates: tuple[RuntimeTemplate, ...] = (*load_builtin_templates(env.release.runtime_catalog),
-                                              *repo.templates)
+    templates = (*platform_runtimes(env.release), *repo.templates)
     names = sorted({t.runtime_name for t in templates})
     out = []
     for index, name in enumerate(env.disabled_templates):
@@ -87,12 +112,17 @@ def _format(values: Any) -> ModelFormat | None:
 
 def explain_text(rd: ResolvedDeployment) -> list[str]:
     choice = rd.workload_as(KServeWorkload).runtime
-    how = ("chosen automatically" if choice.mode == "auto" else
+    kserve = rd.environment.release.selection == "kserve"
+    auto = ("chosen as KServe would choose it (enabled, single-node, format listed with "
+            "autoSelect, protocol v1, highest priority) and written to predictor.model.runtime"
+            if kserve else "chosen automatically")
+    how = (auto if choice.mode == "auto" else
            f"named in spec.runtime ({rd.origins['runtime'].layer}, "
            f"{rd.origins['runtime'].location})")
-    lines = [f"runtime: {choice.template.name} ({choice.template.display_name}), {how}",
-             f"  from {choice.template.source}"]
-    rows = [("template", "result", "reason")] + [
+    name = (choice.template.name if choice.template.name == choice.template.display_name
+            else f"{choice.template.name} ({choice.template.display_name})")
+    lines = [f"runtime: {name}, {how}", f"  from {choice.template.source}"]
+    rows = [("runtime" if kserve else "template", "result", "reason")] + [
         (c.template.name, "kept" if c.kept else "dropped", c.reason) for c in choice.considered]
     return lines + table(rows) + [""]
 
