@@ -166,7 +166,8 @@ def _format(values: Mapping[str, Any]) -> ModelFormat | None:
 
 def _runtime_origin(origin: L.Origin, model: ModelSpec) -> L.Origin:
     # An implicit 'auto' comes from the built-in defaults; point the user at the
-    # spec where they would write runtime:, not at inferc's own preset file.
+    # spec (its spec: line) where they would write runtime:, not at inferc's own
+    # preset file nor at whichever field happens to come first.
     if origin.layer == L.BUILTIN:
-        return L.Origin(L.SPEC, model.doc, ("spec", "runtime"))
+        return L.Origin(L.SPEC, model.doc, ("spec",), at_key=True)
     return origin
