@@ -13,16 +13,19 @@ from dataclasses import dataclass
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.diagnostics import Diagnostic
+from compiler.errors import InfercError
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Considered, RuntimeChoice
 from compiler.spec import HardwareProfile
 
 GENERATIVE_FORMAT = ModelFormat("vLLM", None)  # the wizard forces this for generative models
-LLMD = "llm-d"  # "Distributed inference with llm-d": chosen by name or by the environment
 
 
-class SelectionError(Exception):
+class SelectionError(InfercError):
+    """Selection failed; the diagnostic says why. Caught by the KServe resolver."""
+
     def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
 
 
@@ -69,22 +72,15 @@ def serves_type(template: RuntimeTemplate, model_type: str) -> bool:
 class Request:
     """What selection needs to know about the model and its environment."""
 
-    name: str  # "auto", a template name, or "llm-d"
+    name: str  # "auto" or a template name
     model_type: str
     fmt: ModelFormat
     profile: HardwareProfile
     environment: str
     disabled: tuple[str, ...]
-    llmd_default: bool
 
 
 def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
-    if req.name == LLMD and req.model_type != "generative":
-        raise SelectionError(origin.diag("llm-d serves generative models only",
-                                         "runtime.incompatible"))
-    if req.name == LLMD or (req.name == "auto" and req.llmd_default
-                            and req.model_type == "generative"):
-        raise SelectionError(_llmd_unsupported(req, origin))
     if req.name != "auto":
         return _explicit(req, templates, origin)
     considered = [_consider(t, req) for t in templates]
@@ -108,8 +104,23 @@ def _consider(template: RuntimeTemplate, req: Request) -> Considered:
     if accelerator is not None and accelerator not in template.accelerators:
         wanted = ", ".join(template.accelerators) or "no accelerator"
         return Considered(template, False, f"recommends {wanted}, not {accelerator}")
-    reason = "matches" if accelerator else "matches (CPU-only profile: accelerator not filtered)"
+    reason = "matches" if accelerator else f"matches ({_unfiltered(req.profile)})"
     return Considered(template, True, reason)
+
+
+def untyped_devices(profile: HardwareProfile) -> list[str]:
+    """Device identifiers (a domain-qualified name such as nvidia.com/gpu) that carry no
+    resourceType: the CRD allows it, and the wizard then treats the profile as CPU-only."""
+    return [i.identifier for i in profile.identifiers
+            if i.resource_type is None and "/" in i.identifier]
+
+
+def _unfiltered(profile: HardwareProfile) -> str:
+    untyped = untyped_devices(profile)
+    if untyped:
+        return (f"{', '.join(untyped)} has no resourceType: Accelerator, so the profile counts "
+                "as CPU-only and the accelerator is not filtered")
+    return "CPU-only profile: accelerator not filtered"
 
 
 def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
@@ -138,24 +149,20 @@ def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin
     return RuntimeChoice(found, "explicit", (Considered(found, True, "named in spec.runtime"),))
 
 
-def _llmd_unsupported(req: Request, origin: Origin) -> Diagnostic:
-    why = ("is chosen by name" if req.name == LLMD else
-           f"is the default for generative models in environment '{req.environment}' "
-           "(dashboardConfig.modelServing.isLLMdDefault)")
-    return origin.diag(f"llm-d (Distributed inference with llm-d) {why}, but inferc cannot "
-                       "render LLMInferenceService yet", "runtime.llmd-unsupported",
-                       hint="name a KServe runtime template in spec.runtime to deploy with KServe")
-
-
 def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req: Request,
                   origin: Origin) -> Diagnostic:
     model_type, fmt, profile = req.model_type, req.fmt, req.profile
     where = f"{model_type} model in format {_show(fmt)} on hardware profile '{profile.name}'"
     if kept:
         names = ", ".join(t.name for t in kept)
+        untyped = untyped_devices(profile)
+        why = (f"; {untyped[0]} in the profile has no resourceType, so, as in the wizard, "
+               "it does not count as the accelerator" if untyped else "")
         return origin.diag(f"runtime auto-selection is ambiguous for this {where}: "
-                           f"{len(kept)} templates match ({names})", "runtime.ambiguous",
-                           hint="set spec.runtime to one of them")
+                           f"{len(kept)} templates match ({names}){why}", "runtime.ambiguous",
+                           hint=(f"add resourceType: Accelerator to {untyped[0]} in hardware "
+                                 f"profile '{profile.name}', or set spec.runtime to one of "
+                                 "them") if untyped else "set spec.runtime to one of them")
     near = [f"{c.template.name} ({c.reason})" for c in considered
             if c.template.listed and serves_type(c.template, model_type)]
     ask = "set spec.runtime to a template that serves it, or choose another hardware profile"
