@@ -12,7 +12,7 @@ from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_template
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, mlserver, quota, resources, rollout, runtime, storage
+from compiler.resolve import access, mlserver, monitoring, quota, resources, rollout, runtime, storage
 from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
@@ -49,6 +49,8 @@ class Resolver:
                 out.append(rd)
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
+        diags.extend(monitoring.dashboard_warnings(
+            env, [str(rd.key) for rd in out if rd.monitoring is not None]))
         return out, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
@@ -66,7 +68,8 @@ class Resolver:
         extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
         reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
         scaling, strategy, rolling = rollout.resolve(values, origins)
-        diags += more + problems + exposure + rolling
+        watch, watching = monitoring.resolve(model.key.name, values, origins, env, choice.template)
+        diags += more + problems + exposure + rolling + watching
         if location is None:
             return None, diags
         rd = ResolvedDeployment(
@@ -74,7 +77,8 @@ class Resolver:
             description=model.description, model_type=values["modelType"], model_format=fmt,
             storage=location, profile=profile, runtime=choice, scaling=scaling, strategy=strategy,
             resources=res, args=tuple(values.get("args", ())),
-            env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach)
+            env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach,
+            monitoring=watch)
         return rd, diags + check_all(rd)
 
     def _runtime(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],

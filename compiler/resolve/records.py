@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.resolve.layers import Origin
+from compiler.resolve.monitoring import Monitoring
 from compiler.spec import Environment, HardwareProfile, ModelKey
 
 
@@ -110,6 +111,7 @@ class ResolvedDeployment:
     origins: Mapping[str, Origin]
     access: Access
     target: str = "kserve"
+    monitoring: Monitoring | None = None  # None: not monitored in this environment
 
     @property
     def profile_namespace(self) -> str:

@@ -1,0 +1,172 @@
+"""Monitoring: whether a model is monitored, its objectives, its metric table, and who
+scrapes it (documentation §2.7; ../shared/reference/rhoai-serving-monitoring.md).
+
+Never both: where the platform release's controller creates a scrape configuration for
+the model (``presets/monitoring/scrape.yaml``), inferc emits none; elsewhere it emits
+one that scrapes the runtime's real metrics port and path. Recording rules use the
+runtime's metric names on the target release (``presets/monitoring/runtime-metrics.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.catalog import RuntimeTemplate
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.metrics import PlatformScrape, RuntimeMetrics, platform_scrape, runtime_for
+from compiler.resolve import objectives as O
+from compiler.resolve.layers import Origin
+from compiler.spec import Environment
+
+KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
+_PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
+_PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """A monitored model. Absent (None on the deployment) when monitoring is off."""
+
+    objectives: tuple[O.Objective, ...]
+    runtime: RuntimeMetrics | None  # None: no table for this runtime, CPU and memory only
+    platform: PlatformScrape
+    controller_creates: tuple[str, ...]  # "Kind name" the platform creates for this model
+    controller: str  # who creates them
+    endpoint: Endpoint | None  # set when inferc emits the scrape configuration
+    rule_labels: tuple[tuple[str, str], ...]
+    monitor_labels: tuple[tuple[str, str], ...]
+
+    @property
+    def emit_scrape(self) -> bool:
+        return self.endpoint is not None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The environment's ``spec.monitoring``."""
+
+    user_workload: bool
+    rule_labels: tuple[tuple[str, str], ...]
+    monitor_labels: tuple[tuple[str, str], ...]
+
+
+def settings(env: Environment) -> Settings:
+    spec = env.doc.data["spec"].get("monitoring", {})
+    return Settings(bool(spec.get("userWorkloadMonitoring", True)),
+                    tuple(sorted(spec.get("ruleLabels", {}).items())),
+                    tuple(sorted(spec.get("monitorLabels", {}).items())))
+
+
+def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
+            env: Environment, template: RuntimeTemplate,
+            ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """The model's monitoring in ``env`` (a KServe model served by ``template``)."""
+    block = values.get("monitoring", {})
+    parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
+    if not block.get("enabled", False):
+        if parsed:
+            diags.append(origins["monitoring.objectives"].diag(
+                "objectives have no effect while monitoring is off", "monitoring.off",
+                hint="set monitoring.enabled: true", severity=Severity.WARNING))
+        return None, diags
+    where = origins["monitoring.enabled"]
+    setup = settings(env)
+    platform = platform_scrape(env.release)
+    if not setup.user_workload or platform is None:
+        why = ("user-workload monitoring is off in this environment (spec.monitoring."
+               "userWorkloadMonitoring)" if platform is not None else
+               f"inferc has no monitoring facts for {env.release}")
+        diags.append(where.diag(f"{why}: no monitoring objects are emitted for {name}",
+                                "monitoring.unavailable", severity=Severity.WARNING))
+        return None, diags
+    sr = template.serving_runtime
+    annotations = sr.get("spec", {}).get("annotations", {})
+    table = runtime_for(env.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
+    diags += _supported(parsed, table, template, origins.get("monitoring.objectives"))
+    controller = platform.kserve
+    endpoint = None if controller.creates else _endpoint(annotations, table)
+    result = Monitoring(
+        objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table, platform=platform,
+        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates),
+        controller=controller.by, endpoint=endpoint, rule_labels=setup.rule_labels,
+        monitor_labels=setup.monitor_labels)
+    return result, diags
+
+
+def _objectives(texts: Sequence[str], origin: Origin | None,
+                ) -> tuple[list[O.Objective], list[Diagnostic]]:
+    parsed: list[O.Objective] = []
+    diags: list[Diagnostic] = []
+    seen_errors = False
+    for index, text in enumerate(texts):
+        assert origin is not None  # texts came from a layer, which recorded its origin
+        at = Origin(origin.layer, origin.doc, (*origin.path, index))
+        try:
+            objective = O.parse(text, index)
+        except O.ObjectiveError as exc:
+            diags.append(at.diag(str(exc), "monitoring.objective"))
+            continue
+        if objective.kind == O.ERRORS and seen_errors:
+            diags.append(at.diag("only one error-ratio objective per model: its burn-rate alerts "
+                                 "would contradict the other's", "monitoring.objective"))
+            continue
+        seen_errors = seen_errors or objective.kind == O.ERRORS
+        parsed.append(objective)
+    return parsed, diags
+
+
+def _fits(objective: O.Objective, table: RuntimeMetrics | None) -> bool:
+    if table is None:
+        return False
+    return objective.kind == O.ERRORS or table.latency.histogram is not None
+
+
+def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, template: RuntimeTemplate,
+               origin: Origin | None) -> list[Diagnostic]:
+    out = []
+    for objective in parsed:
+        if _fits(objective, table):
+            continue
+        assert origin is not None
+        at = Origin(origin.layer, origin.doc, (*origin.path, objective.index))
+        what = (f"inferc has no metric table for runtime '{template.runtime_name}'"
+                if table is None else f"runtime '{template.runtime_name}' exposes no latency "
+                "histogram")
+        out.append(at.diag(f"objective '{objective.text}' cannot be measured: {what}",
+                           "monitoring.objective-unsupported",
+                           hint="monitored runtimes: vLLM, OpenVINO Model Server, MLServer"))
+    return out
+
+
+def _endpoint(annotations: Mapping[str, str], table: RuntimeMetrics | None) -> Endpoint | None:
+    port = table.metrics_port if table is not None and table.metrics_port else next(
+        (int(annotations[k]) for k in _PORT_KEYS if k in annotations), None)
+    path = next((annotations[k] for k in _PATH_KEYS if k in annotations), "/metrics")
+    return Endpoint(port, path) if port is not None else None
+
+
+def dashboard_warnings(env: Environment, monitored: Sequence[str]) -> list[Diagnostic]:
+    """A located warning for each OdhDashboardConfig flag that hides the metrics of
+    models that ask for monitoring (documentation §2.7.1 prerequisites)."""
+    flags = env.doc.data["spec"].get("dashboardConfig", {}).get("dashboardConfig", {})
+    if not monitored:
+        return []
+    names = ", ".join(sorted(monitored)[:3]) + (", …" if len(monitored) > 3 else "")
+    out = []
+    for flag in ("disablePerformanceMetrics", "disableKServeMetrics"):
+        if flags.get(flag) is True:
+            out.append(env.doc.diag(
+                ("spec", "dashboardConfig", "dashboardConfig", flag),
+                f"{flag} is true: the dashboard shows no metrics for the {len(monitored)} "
+                f"monitored model{'s' * (len(monitored) != 1)} ({names}); inferc's rules and "
+                "alerts still work", "monitoring.dashboard-metrics", severity=Severity.WARNING,
+                hint="the documentation (§2.7.1) requires false to view model metrics"))
+    return out
