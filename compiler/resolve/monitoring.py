@@ -72,7 +72,9 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
     block = values.get("monitoring", {})
     parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
     if not block.get("enabled", False):
-        if parsed:
+        # Objectives with nobody saying on or off look like a forgotten switch; an
+        # explicit "off" (say, a development environment) is respected silently.
+        if parsed and "monitoring.enabled" not in origins:
             diags.append(origins["monitoring.objectives"].diag(
                 "objectives have no effect while monitoring is off", "monitoring.off",
                 hint="set monitoring.enabled: true", severity=Severity.WARNING))
@@ -84,7 +86,7 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
         why = ("user-workload monitoring is off in this environment (spec.monitoring."
                "userWorkloadMonitoring)" if platform is not None else
                f"inferc has no monitoring facts for {env.release}")
-        diags.append(where.diag(f"{why}: no monitoring objects are emitted for {name}",
+        diags.append(where.diag(f"{why}: no monitoring objects are emitted",
                                 "monitoring.unavailable", severity=Severity.WARNING))
         return None, diags
     sr = template.serving_runtime

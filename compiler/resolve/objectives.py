@@ -23,7 +23,7 @@ _SUCCESS = re.compile(
     r"^(?P<pct>\d{1,3}(?:\.\d{1,4})?)\s*%\s+of\s+requests\s+succeed"
     r"(?:\s+over\s+(?P<n>\d+)\s*(?P<unit>d|w))?$", re.IGNORECASE)
 _LATENCY = re.compile(
-    r"^p(?P<q>\d{1,2}(?:\.\d{1,3})?)\s+latency\s+(?:under|below|<)\s*"
+    r"^p(?P<q>\d{1,3}(?:\.\d{1,3})?)\s+latency\s+(?:under|below|<)\s*"
     r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s|m)$", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": Fraction(1, 1000), "s": Fraction(1), "m": Fraction(60)}
 
@@ -93,8 +93,8 @@ def decimal(value: Fraction) -> str:
     """An exact decimal string for a fraction with a finite expansion: 0.144, 2, 0.001."""
     den = value.denominator
     scale = next((s for s in range(19) if 10 ** s % den == 0), None)
-    if scale is None:  # no finite expansion (a window that is not a divisor): 12 digits
-        return format(float(value), ".12g")
+    if scale is None:  # no finite expansion (a 28-day window, say): six significant digits
+        return format(float(value), ".6g")
     digits = str(abs(value.numerator) * (10 ** scale // den)).rjust(scale + 1, "0")
     whole, frac = digits[:len(digits) - scale], digits[len(digits) - scale:].rstrip("0")
     sign = "-" if value < 0 else ""
