@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from compiler.render import kserve, monitoring, rbac
+from compiler.render import kserve, kuadrant, monitoring, rbac
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
@@ -19,7 +19,7 @@ Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
 TARGETS: Mapping[str, Renderer] = {
     "kserve": kserve.render,
 }
-EXTRAS: tuple[Renderer, ...] = (rbac.render, monitoring.render)
+EXTRAS: tuple[Renderer, ...] = (rbac.render, kuadrant.render, monitoring.render)
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
