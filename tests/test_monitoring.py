@@ -298,8 +298,9 @@ def test_rule_labels_come_from_the_environment() -> None:
 # --- warnings -------------------------------------------------------------------------------
 
 
-def test_dashboard_settings_warning() -> None:
-    result = run_cli("check", "--repo", GOLDEN / "monitoring-rhoai" / "repo")
+def test_dashboard_settings_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN / "monitoring-rhoai" / "repo")  # paths print relative to here
+    result = run_cli("check")
     assert result.exit_code == 0
     assert result.stdout == (
         "environments/stage.yaml:15:34: warning: spec.dashboardConfig.dashboardConfig."
