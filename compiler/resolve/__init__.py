@@ -46,7 +46,7 @@ class Resolver:
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
-        builtin = load_builtin_templates(env.release)
+        builtin = load_builtin_templates(env.release.runtime_catalog)
         diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
         for model in self.repo.models:
             try:
@@ -77,7 +77,7 @@ class Resolver:
         res, more = resources.compute(profile, values.get("resources", {}), origins)
         _profile_origins(profile, origins)
         extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.release)
         scaling, strategy, rolling = rollout.resolve(values, origins)
         watch, watching = monitoring.resolve(model.key.name, values, origins, env, choice.template)
         diags += more + problems + exposure + rolling + watching
@@ -133,7 +133,7 @@ def _unknown_disabled(env: Environment, templates: tuple[RuntimeTemplate, ...]) 
             continue
         near = difflib.get_close_matches(name, names, n=1)
         out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
-                                f"no runtime template '{name}' in OpenShift AI {env.version} or "
+                                f"no runtime template '{name}' in {env.release.display_name} or "
                                 "presets/runtimes/", "env.unknown-template",
                                 hint=f"did you mean '{near[0]}'?" if near else None))
     return out
