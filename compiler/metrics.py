@@ -1,7 +1,8 @@
-"""Monitoring data: the metric-name tables per runtime and release, and which scrape
-configuration each platform release's controllers create.
+"""Monitoring data: the metric-name tables per runtime and release
+(``presets/monitoring/runtime-metrics.yaml``), and which scrape configuration each
+platform release's controllers create (``spec.monitoring`` of ``presets/platforms/``).
 
-Both are shipped YAML (``presets/monitoring/``); this module only types them.
+Both are shipped YAML; this module only types them.
 Every metric a recording rule uses comes from these tables, whose entries cite
 their source, so the rules follow the runtime's real names on each release.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from compiler.errors import InfercError
 from compiler.load import load_path
+from compiler.platforms import Platform
 from compiler.resources import presets_dir
 
 
@@ -65,20 +67,24 @@ class ResourceMetrics:
 class ControllerScrape:
     """The scrape objects a platform controller creates for one kind of model."""
 
+    runs: bool  # the platform file's controllers.<key>
     creates: tuple[str, ...]  # "Kind name", {name} = the model
     by: str
     source: str
-    can_disable: bool = False
-    renamed: bool = False  # series renamed kserve_<name>, no original names kept
+    disable_switch: str | None = None
+    renamed: str | None = None  # "only" | "also": series renamed kserve_<name>
 
 
 @dataclass(frozen=True)
 class PlatformScrape:
-    release: str
+    release: str  # the platform key, e.g. openshift-ai-3.5
     resources: ResourceMetrics
     kserve: ControllerScrape
     llmd: ControllerScrape
-    gateway: tuple[str, ...]
+
+    @property
+    def scrapes_inference_services(self) -> bool:
+        return self.kserve.runs and bool(self.kserve.creates)
 
 
 def _load(name: str) -> Any:
@@ -133,21 +139,19 @@ def _number(value: float) -> str:
     return format(value, "f").rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-@cache
-def platform_scrape(release: str) -> PlatformScrape | None:
-    """What the controllers of ``release`` create; None for a release without data."""
-    entry = _load("scrape.yaml")["releases"].get(release)
-    if entry is None:
-        return None
-    family = entry["resources"]
-    res = _tables()["resources"][family]
-    resources = ResourceMetrics(family, sources()[res["source"]], dict(res["metrics"]),
+def platform_scrape(platform: Platform) -> PlatformScrape:
+    """What the controllers of one platform release create (its file's spec.monitoring)."""
+    data = platform.monitoring
+    res = _tables()["resources"][data["resources"]]
+    resources = ResourceMetrics(data["resources"], sources()[res["source"]], dict(res["metrics"]),
                                 res["cpu"], res["cpuRate"], res["cpuLimit"], res["memory"],
                                 res["memoryLimit"])
-    return PlatformScrape(release, resources, _controller(entry["kserve"]),
-                          _controller(entry["llmd"]), tuple(entry.get("gateway", ())))
+    return PlatformScrape(
+        platform.key, resources,
+        _controller(data["inferenceService"], platform.runs("isvcMetricsServiceMonitor")),
+        _controller(data["llmInferenceService"], platform.runs("llmdMonitors")))
 
 
-def _controller(entry: Mapping[str, Any]) -> ControllerScrape:
-    return ControllerScrape(tuple(entry["creates"]), entry["by"], entry["source"],
-                            bool(entry.get("canDisable", False)), bool(entry.get("renamed", False)))
+def _controller(entry: Mapping[str, Any], runs: bool) -> ControllerScrape:
+    return ControllerScrape(runs, tuple(entry["creates"]), entry["by"], entry["source"],
+                            entry.get("disableSwitch"), entry.get("renamed"))

@@ -21,6 +21,7 @@ from conftest import run_cli
 from test_golden import CASES
 
 from compiler import metrics
+from compiler.platforms import Platform, by_key, platform_for
 from compiler.render import monitoring as mon
 from compiler.render import promql
 from compiler.resolve.objectives import LATENCY, parse
@@ -28,7 +29,7 @@ from compiler.resolve.objectives import LATENCY, parse
 HERE = Path(__file__).parent
 VENDORED = HERE / "monitoring" / "odh-model-controller"
 GOLDEN = HERE / "cases" / "golden"
-RELEASES = sorted(p.name for p in VENDORED.iterdir() if p.is_dir())
+BRANCHES = sorted(p.name for p in VENDORED.iterdir() if p.is_dir())  # rhoai-3.3 …
 NS, NAME = "team", "chat"
 # utils.SubstituteVariablesInQueries with constants.go's intervals (same on all branches)
 SUBSTITUTE = {"${NAMESPACE}": NS, "${MODEL_NAME}": NAME, "${RATE_INTERVAL}": "1m",
@@ -41,9 +42,15 @@ Selector = tuple[str, frozenset[tuple[str, str, str]]]
 # --- helpers ------------------------------------------------------------------------------
 
 
-def dashboard(release: str) -> dict[str, dict[str, list[str]]]:
+def platform(branch: str) -> Platform:
+    found = by_key(branch)  # the odh-model-controller branch is the platform's alias
+    assert found is not None, branch
+    return found
+
+
+def dashboard(branch: str) -> dict[str, dict[str, list[str]]]:
     """Constant name → panel type → queries, placeholders substituted as the controller does."""
-    text = (VENDORED / release / "runtime-metrics.go").read_text(encoding="utf-8")
+    text = (VENDORED / branch / "runtime-metrics.go").read_text(encoding="utf-8")
     out: dict[str, dict[str, list[str]]] = {}
     for const, body in re.findall(r"(\w+MetricsData)\s*=\s*`(.*?)`", text, re.S):
         for key, value in SUBSTITUTE.items():
@@ -53,9 +60,9 @@ def dashboard(release: str) -> dict[str, dict[str, list[str]]]:
     return out
 
 
-def supported(release: str) -> dict[str, str]:
+def supported(branch: str) -> dict[str, str]:
     """getMetricsData: kserve-runtime annotation value → the constant the dashboard shows."""
-    text = (VENDORED / release / "kserve_metrics_dashboard_reconciler.go").read_text("utf-8")
+    text = (VENDORED / branch / "kserve_metrics_dashboard_reconciler.go").read_text("utf-8")
     cases = re.findall(r"constants\.(\w+)RuntimeName:\s*return constants\.(\w+),", text)
     return {prefix.lower(): const for prefix, const in cases}
 
@@ -111,37 +118,38 @@ def scope() -> promql.Scope:
 
 
 def tables_with_dashboards() -> Iterator[tuple[str, metrics.RuntimeMetrics]]:
-    for release in RELEASES:
-        for table in metrics.runtime_tables(release):
+    for branch in BRANCHES:
+        for table in metrics.runtime_tables(platform(branch).key):
             if table.dashboard is not None:
-                yield release, table
+                yield branch, table
 
 
 # --- the tables against the controller's dashboard ---------------------------------------
 
 
-@pytest.mark.parametrize("release", RELEASES)
-def test_dashboard_constants_match_the_tables(release: str) -> None:
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_dashboard_constants_match_the_tables(branch: str) -> None:
     """A table names the dashboard constant exactly when the release's controller shows
     that runtime's metrics (``supported: "true"``)."""
-    shown = supported(release)
-    for table in metrics.runtime_tables(release):
+    shown = supported(branch)
+    tables = metrics.runtime_tables(platform(branch).key)
+    assert {t.name for t in tables} >= {"vllm", "ovms", "mlserver"}
+    for table in tables:
         annotation = next(e["match"].get("kserveRuntime") for e in metrics._tables()["runtimes"]
                           if e["name"] == table.name)
-        assert table.dashboard == shown.get(annotation), (release, table.name)
+        assert table.dashboard == shown.get(annotation), (branch, table.name)
         if table.dashboard:
-            assert table.dashboard in dashboard(release)
+            assert table.dashboard in dashboard(branch)
 
 
-@pytest.mark.parametrize(("release", "table"), list(tables_with_dashboards()),
+@pytest.mark.parametrize(("branch", "table"), list(tables_with_dashboards()),
                          ids=lambda v: v if isinstance(v, str) else v.name)
-def test_recording_rules_agree_with_dashboard_queries(release: str,
+def test_recording_rules_agree_with_dashboard_queries(branch: str,
                                                       table: metrics.RuntimeMetrics) -> None:
     """Each recording rule reads the same series, with the same matchers, as the panel of
     the dashboard that shows that metric (the namespace matcher aside: inferc always has it)."""
-    panels = dashboard(release)[table.dashboard or ""]
-    res = metrics.platform_scrape(release)
-    assert res is not None
+    panels = dashboard(branch)[table.dashboard or ""]
+    res = metrics.platform_scrape(platform(branch))
     ours = {
         "success": promql.requests(table, scope(), "success"),
         "failure": promql.requests(table, scope(), "failure"),
@@ -178,7 +186,8 @@ def golden_streams() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
         for stream in sorted((GOLDEN / case / "expected").glob("render-*.yaml")):
             env = stream.stem.removeprefix("render-")
             spec = yaml.safe_load((repo / "environments" / f"{env}.yaml").read_text())
-            release = f"rhoai-{spec['spec']['platform']['version']}"
+            release = platform_for(spec["spec"]["platform"]["name"],
+                                   spec["spec"]["platform"]["version"]).key
             yield case, release, [d for d in yaml.safe_load_all(stream.read_text()) if d]
 
 
@@ -213,10 +222,9 @@ def test_every_expression_parses_and_uses_table_names(case: str, release: str,
     meta = rule["metadata"]
     model = meta["name"].removesuffix(mon.RULE_SUFFIX)
     table = runtime_of(objects, meta["namespace"], model, release)
-    platform = metrics.platform_scrape(release)
-    assert platform is not None
+    scrape = metrics.platform_scrape(platform_for(*release.rsplit("-", 1)))
     recorded = {r["record"] for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r}
-    allowed = table_names(dict(platform.resources.metrics)) | recorded
+    allowed = table_names(dict(scrape.resources.metrics)) | recorded
     if table is not None:
         allowed |= table_names(dict(table.metrics))
     for group in rule["spec"]["groups"]:
@@ -280,7 +288,7 @@ def test_openshift_ai_scrapes_inference_services_itself() -> None:
     """On OpenShift AI odh-model-controller creates `<isvc>-metrics`: inferc emits no
     ServiceMonitor or PodMonitor there, only rules."""
     for _, release, objects in golden_streams():
-        if release.startswith("rhoai-"):
+        if release.startswith("openshift-ai-"):
             assert not [o for o in objects if o["kind"] in ("ServiceMonitor", "PodMonitor")]
 
 

@@ -81,23 +81,22 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
         return None, diags
     where = origins["monitoring.enabled"]
     setup = settings(env)
-    platform = platform_scrape(env.release)
-    if not setup.user_workload or platform is None:
-        why = ("user-workload monitoring is off in this environment (spec.monitoring."
-               "userWorkloadMonitoring)" if platform is not None else
-               f"inferc has no monitoring facts for {env.release}")
-        diags.append(where.diag(f"{why}: no monitoring objects are emitted",
-                                "monitoring.unavailable", severity=Severity.WARNING))
+    if not setup.user_workload:
+        diags.append(where.diag("user-workload monitoring is off in this environment (spec."
+                                "monitoring.userWorkloadMonitoring): no monitoring objects are "
+                                "emitted", "monitoring.unavailable", severity=Severity.WARNING))
         return None, diags
+    platform = platform_scrape(env.release)
     sr = template.serving_runtime
     annotations = sr.get("spec", {}).get("annotations", {})
-    table = runtime_for(env.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
+    table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
     diags += _supported(parsed, table, template, origins.get("monitoring.objectives"))
     controller = platform.kserve
-    endpoint = None if controller.creates else _endpoint(annotations, table)
+    endpoint = None if platform.scrapes_inference_services else _endpoint(annotations, table)
     result = Monitoring(
         objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table, platform=platform,
-        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates),
+        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
+                                 if controller.runs),
         controller=controller.by, endpoint=endpoint, rule_labels=setup.rule_labels,
         monitor_labels=setup.monitor_labels)
     return result, diags
