@@ -16,6 +16,7 @@ from typing import Any
 
 from compiler.errors import InfercError
 from compiler.load import load_path
+from compiler.objectives import Objective
 from compiler.platforms import Platform
 from compiler.resources import presets_dir
 
@@ -155,3 +156,30 @@ def platform_scrape(platform: Platform) -> PlatformScrape:
 def _controller(entry: Mapping[str, Any], runs: bool) -> ControllerScrape:
     return ControllerScrape(runs, tuple(entry["creates"]), entry["by"], entry["source"],
                             entry.get("disableSwitch"), entry.get("renamed"))
+
+
+# ------------------------------------------------------------------ resolved records
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    port: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """A monitored model. Absent (None on the deployment) when monitoring is off."""
+
+    objectives: tuple[Objective, ...]
+    runtime: RuntimeMetrics | None  # None: no table for this runtime, CPU and memory only
+    platform: PlatformScrape
+    controller_creates: tuple[str, ...]  # "Kind name" the platform creates for this model
+    controller: str  # who creates them
+    endpoint: Endpoint | None  # set when inferc emits the scrape configuration
+    rule_labels: tuple[tuple[str, str], ...]
+    monitor_labels: tuple[tuple[str, str], ...]
+
+    @property
+    def emit_scrape(self) -> bool:
+        return self.endpoint is not None

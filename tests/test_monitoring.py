@@ -21,10 +21,10 @@ from conftest import run_cli
 from test_golden import CASES
 
 from compiler import metrics
+from compiler.objectives import LATENCY, parse
 from compiler.platforms import Platform, by_key, platform_for
 from compiler.render import monitoring as mon
 from compiler.render import promql
-from compiler.resolve.objectives import LATENCY, parse
 
 HERE = Path(__file__).parent
 VENDORED = HERE / "monitoring" / "odh-model-controller"

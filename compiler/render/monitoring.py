@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from compiler.metrics import Endpoint, Monitoring
+from compiler.objectives import ERRORS, Objective, decimal
 from compiler.render import promql
 from compiler.render.common import metadata
-from compiler.resolve.monitoring import Endpoint, Monitoring
-from compiler.resolve.objectives import ERRORS, Objective, decimal
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]

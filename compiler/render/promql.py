@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler.metrics import ResourceMetrics, RuntimeMetrics
-from compiler.resolve.objectives import Objective, decimal
+from compiler.objectives import Objective, decimal
 
 RATE = "5m"  # the dashboard's request-rate interval (odh-model-controller RequestRateInterval)
 

@@ -2,7 +2,7 @@
 scrapes it (documentation §2.7; ../shared/reference/rhoai-serving-monitoring.md).
 
 Never both: where the platform release's controller creates a scrape configuration for
-the model (``presets/monitoring/scrape.yaml``), inferc emits none; elsewhere it emits
+the model (``spec.monitoring`` of ``presets/platforms/``), inferc emits none; elsewhere it emits
 one that scrapes the runtime's real metrics port and path. Recording rules use the
 runtime's metric names on the target release (``presets/monitoring/runtime-metrics.yaml``).
 """
@@ -10,14 +10,15 @@ runtime's metric names on the target release (``presets/monitoring/runtime-metri
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from compiler import objectives as O
 from compiler.catalog import RuntimeTemplate
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.metrics import PlatformScrape, RuntimeMetrics, platform_scrape, runtime_for
-from compiler.resolve import objectives as O
+from compiler.metrics import Endpoint, Monitoring, RuntimeMetrics, platform_scrape, runtime_for
+from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.layers import Origin
+from compiler.resolve.records import Workload
 from compiler.spec import Environment
 
 KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
@@ -25,50 +26,10 @@ _PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstr
 _PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    port: int
-    path: str
-
-
-@dataclass(frozen=True)
-class Monitoring:
-    """A monitored model. Absent (None on the deployment) when monitoring is off."""
-
-    objectives: tuple[O.Objective, ...]
-    runtime: RuntimeMetrics | None  # None: no table for this runtime, CPU and memory only
-    platform: PlatformScrape
-    controller_creates: tuple[str, ...]  # "Kind name" the platform creates for this model
-    controller: str  # who creates them
-    endpoint: Endpoint | None  # set when inferc emits the scrape configuration
-    rule_labels: tuple[tuple[str, str], ...]
-    monitor_labels: tuple[tuple[str, str], ...]
-
-    @property
-    def emit_scrape(self) -> bool:
-        return self.endpoint is not None
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The environment's ``spec.monitoring``."""
-
-    user_workload: bool
-    rule_labels: tuple[tuple[str, str], ...]
-    monitor_labels: tuple[tuple[str, str], ...]
-
-
-def settings(env: Environment) -> Settings:
-    spec = env.doc.data["spec"].get("monitoring", {})
-    return Settings(bool(spec.get("userWorkloadMonitoring", True)),
-                    tuple(sorted(spec.get("ruleLabels", {}).items())),
-                    tuple(sorted(spec.get("monitorLabels", {}).items())))
-
-
 def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
-            env: Environment, template: RuntimeTemplate,
+            env: Environment, target: str, workload: Workload,
             ) -> tuple[Monitoring | None, list[Diagnostic]]:
-    """The model's monitoring in ``env`` (a KServe model served by ``template``)."""
+    """The model's monitoring in ``env``; None when it is not monitored there."""
     block = values.get("monitoring", {})
     parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
     if not block.get("enabled", False):
@@ -80,15 +41,20 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
                 hint="set monitoring.enabled: true", severity=Severity.WARNING))
         return None, diags
     where = origins["monitoring.enabled"]
-    setup = settings(env)
+    setup = env.monitoring
     if not setup.user_workload:
         diags.append(where.diag("user-workload monitoring is off in this environment (spec."
                                 "monitoring.userWorkloadMonitoring): no monitoring objects are "
                                 "emitted", "monitoring.unavailable", severity=Severity.WARNING))
         return None, diags
+    if not isinstance(workload, KServeWorkload):
+        diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
+                                "objects are emitted", "monitoring.unavailable",
+                                severity=Severity.WARNING))
+        return None, diags
     platform = platform_scrape(env.release)
-    sr = template.serving_runtime
-    annotations = sr.get("spec", {}).get("annotations", {})
+    template = workload.runtime.template
+    annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
     table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
     diags += _supported(parsed, table, template, origins.get("monitoring.objectives"))
     controller = platform.kserve
@@ -157,17 +123,13 @@ def _endpoint(annotations: Mapping[str, str], table: RuntimeMetrics | None) -> E
 def dashboard_warnings(env: Environment, monitored: Sequence[str]) -> list[Diagnostic]:
     """A located warning for each OdhDashboardConfig flag that hides the metrics of
     models that ask for monitoring (documentation §2.7.1 prerequisites)."""
-    flags = env.doc.data["spec"].get("dashboardConfig", {}).get("dashboardConfig", {})
     if not monitored:
         return []
     names = ", ".join(sorted(monitored)[:3]) + (", …" if len(monitored) > 3 else "")
-    out = []
-    for flag in ("disablePerformanceMetrics", "disableKServeMetrics"):
-        if flags.get(flag) is True:
-            out.append(env.doc.diag(
-                ("spec", "dashboardConfig", "dashboardConfig", flag),
-                f"{flag} is true: the dashboard shows no metrics for the {len(monitored)} "
-                f"monitored model{'s' * (len(monitored) != 1)} ({names}); inferc's rules and "
-                "alerts still work", "monitoring.dashboard-metrics", severity=Severity.WARNING,
-                hint="the documentation (§2.7.1) requires false to view model metrics"))
-    return out
+    return [env.doc.diag(
+        ("spec", "dashboardConfig", "dashboardConfig", flag),
+        f"{flag} is true: the dashboard shows no metrics for the {len(monitored)} "
+        f"monitored model{'s' * (len(monitored) != 1)} ({names}); inferc's rules and "
+        "alerts still work", "monitoring.dashboard-metrics", severity=Severity.WARNING,
+        hint="the documentation (§2.7.1) requires false to view model metrics")
+        for flag in env.monitoring.metrics_hidden_by]
