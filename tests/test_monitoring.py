@@ -352,3 +352,42 @@ def test_dashboard_settings_warning(monkeypatch: pytest.MonkeyPatch) -> None:
         "inferc's rules and alerts still work [monitoring.dashboard-metrics]\n"
         "  hint: the documentation (§2.7.1) requires false to view model metrics\n"
         "0 errors, 1 warning in 1 file\n")
+
+
+# --- explain --------------------------------------------------------------------------------
+
+
+def monitoring_section(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("monitoring:"))
+    return lines[start:lines.index("", start)]
+
+
+def test_explain_names_who_scrapes_on_openshift_ai(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN / "monitoring-rhoai" / "repo")
+    result = run_cli("explain", "vision/mobilenet", "--env", "prod")
+    assert result.exit_code == 0, result.stderr
+    assert monitoring_section(result.stdout) == [
+        "monitoring: on (metric names from the ovms table)",
+        "  scrape objects the platform creates: Service mobilenet-metrics, "
+        "ServiceMonitor mobilenet-metrics (odh-model-controller)",
+        "  objects inferc emits: PrometheusRule mobilenet-inferc-rules",
+        "  recording rules: inferc:model_requests:rate5m, "
+        "inferc:model_response_time_seconds:mean5m, inferc:model_cpu_utilisation:ratio, "
+        "inferc:model_memory_utilisation:ratio, inferc:model_response_time_seconds:p99_rate5m",
+        "  alerts: InfercModelLatencyHigh (warning)",
+    ]
+    off = run_cli("explain", "vision/mobilenet", "--env", "dev")
+    assert monitoring_section(off.stdout) == ["monitoring: off"]
+
+
+def test_explain_names_who_scrapes_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN / "monitoring-upstream" / "repo")
+    result = run_cli("explain", "fraud/iris", "--env", "prod", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["monitoring"] == {
+        "platformCreates": [], "platformController": None,
+        "infercEmits": ["PrometheusRule iris-inferc-rules", "PodMonitor iris-inferc-scrape"],
+        "recordingRules": ["inferc:model_cpu_utilisation:ratio",
+                           "inferc:model_memory_utilisation:ratio"],
+        "alerts": [], "metricTable": None, "objectives": []}
