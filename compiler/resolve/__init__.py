@@ -39,7 +39,7 @@ from compiler.resolve.targets import (
 )
 from compiler.resources import presets_dir
 from compiler.spec import Environment, HardwareProfile, ModelSpec
-from compiler.targets import DEFAULT_TARGET
+from compiler.targets import DEFAULT_TARGET, TargetFacts, facts
 
 __all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
 
@@ -96,6 +96,7 @@ class Resolver:
             diags.append(found)
         chosen = self._target(model, env, values, origins)
         target_name = chosen.target.name if isinstance(chosen, Choice) else DEFAULT_TARGET
+        _target_defaults(facts(target_name), values, origins)
         workload = None
         if isinstance(chosen, Diagnostic):
             diags.append(chosen)
@@ -155,6 +156,15 @@ class Resolver:
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
                            hint=f"did you mean '{near[0]}'?" if near else
                            f"known profiles: {', '.join(sorted(found))}")
+
+
+def _target_defaults(target: TargetFacts, values: dict[str, Any],
+                     origins: dict[str, L.Origin]) -> None:
+    """Built-in defaults apply only to fields the target has: the wizard's RollingUpdate
+    default means nothing to a target without a strategy choice."""
+    if not target.strategy_choice and "strategy" in origins \
+            and origins["strategy"].layer == L.BUILTIN:
+        del values["strategy"], origins["strategy"]
 
 
 def _profile_origins(profile: HardwareProfile, origins: dict[str, L.Origin]) -> None:
