@@ -49,6 +49,7 @@ class RuntimeMetrics:
     dashboard: str | None  # the odh-model-controller constant the dashboard shows, if any
     metrics_port: int | None  # overrides the runtime template's annotation
     scheme: str = "http"  # how the metrics port is scraped
+    target: str = "kserve"  # the serving target whose pods expose these series
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def _runtime(entry: Mapping[str, Any], release: str, srcs: Mapping[str, str]) ->
         latency=Latency(lat["mean"], lat.get("histogram"), _number(lat["seconds"])),
         dashboard=entry.get("dashboard", {}).get(release),
         metrics_port=entry.get("metricsPort"),
-        scheme=entry.get("scheme", {}).get(release, "http"))
+        scheme=entry.get("scheme", {}).get(release, "http"),
+        target=entry["match"].get("target", "kserve"))
 
 
 def _number(value: float) -> str:

@@ -100,7 +100,8 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
     template = workload.runtime.template
     annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
     table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
-    known = f"{', '.join(t.name for t in runtime_tables(platform.release))} on " \
+    tables = (t.name for t in runtime_tables(platform.release) if t.target == target)
+    known = f"{', '.join(tables)} on " \
         f"{env.release.display_name}"
     diags += _supported(parsed, table, template.runtime_name, origins.get("monitoring.objectives"),
                         known)
