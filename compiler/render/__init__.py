@@ -10,14 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from compiler.render import kserve, rbac
+from compiler.render import kserve, llmd, rbac
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
 Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
 
+def _llmd(rd: ResolvedDeployment) -> list[K8sObject]:
+    assert rd.llmd is not None
+    return llmd.render(rd, rd.llmd)
+
+
 TARGETS: Mapping[str, Renderer] = {
     "kserve": kserve.render,
+    "llm-d": _llmd,
 }
 EXTRAS: tuple[Renderer, ...] = (rbac.render,)
 

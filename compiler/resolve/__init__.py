@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -12,7 +12,7 @@ from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_template
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, mlserver, quota, resources, rollout, runtime, storage
+from compiler.resolve import access, llmd, mlserver, quota, resources, rollout, runtime, storage
 from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
@@ -60,10 +60,17 @@ class Resolver:
         if isinstance(profile, Diagnostic):
             return None, [profile]
         choice, fmt = self._runtime(model, env, values, origins, profile, builtin)
+        target = "llm-d" if choice.template is runtime.LLMD_TEMPLATE else "kserve"
         location, diags = storage.resolve(values["storage"], origins)
         res, more = resources.compute(profile, values.get("resources", {}), origins)
         _profile_origins(profile, origins)
-        extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
+        extra_env, problems = ([], []) if target == "llm-d" else mlserver.apply(
+            model.key, values, origins, choice.template, env)
+        if target == "kserve" and "llmd" in values:
+            problems.append(origins["llmd"].diag(
+                f"this model resolves to KServe in environment '{env.name}' "
+                f"(runtime {choice.template.name}); the llmd block applies to llm-d only",
+                "llmd.not-llmd", hint="set runtime: llm-d, or remove the llmd block"))
         reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
         scaling, strategy, rolling = rollout.resolve(values, origins)
         diags += more + problems + exposure + rolling
@@ -74,7 +81,16 @@ class Resolver:
             description=model.description, model_type=values["modelType"], model_format=fmt,
             storage=location, profile=profile, runtime=choice, scaling=scaling, strategy=strategy,
             resources=res, args=tuple(values.get("args", ())),
-            env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach)
+            env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach,
+            target=target)
+        if target == "llm-d":
+            workload, llmd_diags = llmd.resolve(llmd.Inputs(
+                model.key, env, values, origins, profile, res, rd.args, rd.env, location.uri,
+                scaling.max_replicas))
+            diags += llmd_diags
+            if workload is None:
+                return None, diags
+            return replace(rd, llmd=workload), diags
         return rd, diags + check_all(rd)
 
     def _runtime(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],
@@ -159,3 +175,4 @@ def _runtime_origin(origin: L.Origin, model: ModelSpec) -> L.Origin:
     if origin.layer == L.BUILTIN:
         return L.Origin(L.SPEC, model.doc, ("spec", "runtime"))
     return origin
+

@@ -11,7 +11,9 @@ Concurrency: by default every model is assumed to roll at once, because one
 Argo CD sync applies every change together; an environment can say
 ``quotaRollouts: one-at-a-time`` when it rolls models out one by one, and then
 only the largest surge counts. Only the model container is counted; sidecars
-and init containers the platform adds are not.
+and init containers the platform adds are not. An llm-d model counts every pod
+it creates with its own resources (main, workers, prefill and its workers, the
+scheduler) and the surge its controller really rolls with (resolve/llmd.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from decimal import Decimal
 
 from compiler.diagnostics import Diagnostic
 from compiler.quantity import canonical, parse
+from compiler.resolve import llmd
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
@@ -37,6 +40,7 @@ class Load:
     pods: int
     surge_pods: int
     per_pod: Decimal
+    fixed_surge: bool = False  # llm-d: the controller's surge, no strategy to switch
 
     @property
     def steady(self) -> Decimal:
@@ -55,7 +59,7 @@ def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[D
         models = [rd for rd in deployments if rd.key.namespace == namespace
                   and not rd.access.stopped]
         for key, limit in keys.items():
-            loads = [_load(rd, key) for rd in sorted(models, key=lambda r: r.key)]
+            loads = [x for rd in sorted(models, key=lambda r: r.key) for x in _loads(rd, key)]
             parsed = parse(limit)
             show = _Show(parsed.format == "binary" or key.endswith("memory"))
             problem = _exceeded(key, parsed.value, loads, one_at_a_time, show)
@@ -63,6 +67,7 @@ def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[D
                 message, hint = problem
                 out.append(env.doc.diag(("spec", "quotas", namespace, key), message,
                                         "quota.exceeded", hint=hint))
+        out.extend(llmd.surge_warning(rd) for rd in models if llmd.surges(rd))
     return out
 
 
@@ -76,14 +81,23 @@ def surge_pods(rd: ResolvedDeployment) -> int:
     return math.ceil(Decimal(surge.rstrip("%")) * replicas / 100)
 
 
-def _load(rd: ResolvedDeployment, key: str) -> Load:
+def _loads(rd: ResolvedDeployment, key: str) -> list[Load]:
+    if rd.llmd is None:
+        return [Load(str(rd.key), rd.scaling.max_replicas, surge_pods(rd),
+                     _per_pod(key, rd.resources.requests, rd.resources.limits))]
+    # llm-d: every pod the model creates, each role with its own resources and surge
+    return [Load(f"{rd.key} {role.name}" if role.name != "main" else str(rd.key), role.pods,
+                 role.surge, _per_pod(key, role.requests, role.limits), True)
+            for role in rd.llmd.roles]
+
+
+def _per_pod(key: str, requests: Sequence[tuple[str, str]],
+             limits: Sequence[tuple[str, str]]) -> Decimal:
     if key == "pods":
-        per_pod = Decimal(1)
-    else:
-        section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
-        values = dict(rd.resources.requests if section == "requests" else rd.resources.limits)
-        per_pod = parse(values[resource]).value if resource in values else Decimal(0)
-    return Load(str(rd.key), rd.scaling.max_replicas, surge_pods(rd), per_pod)
+        return Decimal(1)
+    section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
+    values = dict(requests if section == "requests" else limits)
+    return parse(values[resource]).value if resource in values else Decimal(0)
 
 
 def _peak(loads: Sequence[Load], one_at_a_time: bool) -> Decimal:
@@ -125,15 +139,22 @@ def _hint(key: str, limit: Decimal, loads: list[Load], one_at_a_time: bool,
         return (f"the steady state alone exceeds the quota; lower replicas or "
                 f"{key.partition('.')[2] or key} per pod, or raise the quota")
     switched: list[Load] = []
-    remaining = sorted(loads, key=lambda x: (-x.surge, x.model))
+    remaining = sorted(loads, key=_switch_order)
     while _peak(remaining, one_at_a_time) > limit:
+        if remaining[0].fixed_surge or not remaining[0].surge:
+            return ("the rollout surge of llm-d models cannot be switched off on this platform "
+                    "(no rolloutStrategy); raise the quota or lower replicas")
         switched.append(remaining[0])
         remaining = remaining[1:] + [Load(remaining[0].model, remaining[0].pods, 0,
                                           remaining[0].per_pod)]
-        remaining.sort(key=lambda x: (-x.surge, x.model))
+        remaining.sort(key=_switch_order)
     names = " and ".join(x.model for x in sorted(switched, key=lambda x: x.model))
     return (f"with strategy: {{type: Recreate}} for {names} it fits (peak "
             f"{_q(_peak(remaining, one_at_a_time))}); Recreate means downtime while pods restart")
+
+
+def _switch_order(load: Load) -> tuple[bool, Decimal, str]:
+    return (load.fixed_surge, -load.surge, load.model)
 
 
 def _list(loads: Sequence[Load], what: str, _q: _Show) -> str:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.resolve.layers import Origin
 from compiler.spec import Environment, HardwareProfile, ModelKey
+
+if TYPE_CHECKING:
+    from compiler.resolve.llmd import LlmdWorkload
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,7 @@ class ResolvedDeployment:
     origins: Mapping[str, Origin]
     access: Access
     target: str = "kserve"
+    llmd: LlmdWorkload | None = None
 
     @property
     def profile_namespace(self) -> str:

@@ -84,7 +84,7 @@ def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -
                                          "runtime.incompatible"))
     if req.name == LLMD or (req.name == "auto" and req.llmd_default
                             and req.model_type == "generative"):
-        raise SelectionError(_llmd_unsupported(req, origin))
+        return _llmd(req)
     if req.name != "auto":
         return _explicit(req, templates, origin)
     considered = [_consider(t, req) for t in templates]
@@ -138,13 +138,18 @@ def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin
     return RuntimeChoice(found, "explicit", (Considered(found, True, "named in spec.runtime"),))
 
 
-def _llmd_unsupported(req: Request, origin: Origin) -> Diagnostic:
-    why = ("is chosen by name" if req.name == LLMD else
-           f"is the default for generative models in environment '{req.environment}' "
+LLMD_TEMPLATE = RuntimeTemplate(LLMD, LLMD, "Distributed inference with llm-d", ("generative",),
+                                (GENERATIVE_FORMAT,), (), None, True, {}, "llm-d (LLMInferenceService)")
+
+
+def _llmd(req: Request) -> RuntimeChoice:
+    """llm-d is not a template in the contest (DESIGN rule 1): chosen by name or by default."""
+    if req.name == LLMD:
+        return RuntimeChoice(LLMD_TEMPLATE, "explicit", (Considered(LLMD_TEMPLATE, True,
+                                                                    "named in spec.runtime"),))
+    why = (f"llm-d is the default for generative models in environment '{req.environment}' "
            "(dashboardConfig.modelServing.isLLMdDefault)")
-    return origin.diag(f"llm-d (Distributed inference with llm-d) {why}, but inferc cannot "
-                       "render LLMInferenceService yet", "runtime.llmd-unsupported",
-                       hint="name a KServe runtime template in spec.runtime to deploy with KServe")
+    return RuntimeChoice(LLMD_TEMPLATE, "auto", (Considered(LLMD_TEMPLATE, True, why),))
 
 
 def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req: Request,
