@@ -6,7 +6,7 @@ an exit code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,10 +14,14 @@ from compiler import emit, pipeline
 from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
-from compiler.overlay import build_tree, header
+from compiler.overlay import EnvRender, K8sObject, build_tree, header
+from compiler.paths import locate, rebase, shown_path
 from compiler.repo import find_root, model_files, model_key
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
+
+# Called with a short line while a long command runs; the CLI passes one only on a terminal.
+Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class CommandResult:
     output: str = ""  # the command's product on stdout (render's YAML stream)
     messages: list[str] = field(default_factory=list)  # progress or drift lines for stderr
     drift: bool = False
+    done: str = ""  # the one line saying it succeeded (stderr, only when the exit code is 0)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -34,27 +39,29 @@ class CommandResult:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    paths: tuple[Path, ...]
-    repo: Path
+    paths: tuple[Path, ...]  # files or folders; empty = the whole repo
+    repo: Path | None  # None = found upward from the current directory
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    repo: Path
+    repo: Path | None
     out: Path | None
     check: bool
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
 class RenderOptions:
-    repo: Path
-    env: str
+    repo: Path | None
+    env: str | None
     model: str | None
+    namespace: str | None = None
 
 
 @dataclass(frozen=True)
 class ExplainOptions:
-    repo: Path
+    repo: Path | None
     model: str
     env: str | None
     fmt: str  # "text" | "json"
@@ -69,34 +76,62 @@ class VerifyOptions:
 
 def check(opts: CheckOptions) -> CommandResult:
     if not opts.paths:
-        compiled = pipeline.load_and_resolve(find_root(opts.repo))
-        return CommandResult(sort_diagnostics(compiled.diagnostics))
+        root = locate(opts.repo)
+        compiled = pipeline.load_and_resolve(root)
+        return _checked(rebase(root, compiled.diagnostics), len(compiled.repo.models),
+                        len(compiled.repo.environments))
     groups: dict[Path, list[Path]] = {}
-    for path in (p.resolve() for p in opts.paths):  # pre-commit passes relative paths
-        groups.setdefault(find_root(path.parent), []).append(path)
+    whole: set[Path] = set()
+    for given in opts.paths:
+        path = given.resolve()  # pre-commit passes relative paths
+        if path.is_dir():
+            root = find_root(path)
+            if path == root:  # `check DIR` of a config repo checks all of it
+                whole.add(root)
+                continue
+            files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
+                           and p.is_file())
+            groups.setdefault(root, []).extend(files)
+        else:
+            groups.setdefault(find_root(path.parent), []).append(path)
     diags: list[Diagnostic] = []
-    for root, paths in groups.items():  # a monorepo may hold several config repos
-        diags += _check_files(root, paths)
-    return CommandResult(sort_diagnostics(diags))
+    models, envs = 0, 0
+    for root in sorted(whole):
+        compiled = pipeline.load_and_resolve(root)
+        diags += rebase(root, compiled.diagnostics)
+        models += len(compiled.repo.models)
+        envs += len(compiled.repo.environments)
+    partial = [root for root in groups if root not in whole]
+    for root in partial:  # a monorepo may hold several config repos
+        found, count = _check_files(root, groups[root])
+        diags += rebase(root, found)
+        models += count
+    return _checked(diags, models, None if partial else envs)
 
 
-def _check_files(root: Path, paths: list[Path]) -> list[Diagnostic]:
+def _checked(diags: list[Diagnostic], models: int, envs: int | None) -> CommandResult:
+    where = f" in {envs} environment{'s' * (envs != 1)}" if envs is not None else ""
+    return CommandResult(sort_diagnostics(diags),
+                         done=f"inferc: checked {_count(models, 'model')}{where}: no errors")
+
+
+def _check_files(root: Path, paths: list[Path]) -> tuple[list[Diagnostic], int]:
     given = {_display(root, p) for p in paths}
     models = [p for p in paths if _display(root, p).startswith("models/")]
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only)
     kept = [d for d in compiled.load_diagnostics if d.file in given]
-    return kept + compiled.resolve_diagnostics
+    return kept + compiled.resolve_diagnostics, len(compiled.repo.models)
 
 
 def build(opts: BuildOptions) -> CommandResult:
-    root = find_root(opts.repo)
+    root = locate(opts.repo)
     compiled = pipeline.load_and_resolve(root)
     out = opts.out if opts.out is not None else root / compiled.repo.settings.output
     if any(d.is_error for d in compiled.diagnostics):
-        return CommandResult(sort_diagnostics(compiled.diagnostics))
-    renders, verify_diags = pipeline.render_all(compiled)
-    diags = sort_diagnostics(compiled.diagnostics + verify_diags)
+        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
+    renders, verify_diags = pipeline.render_all(compiled, progress=opts.progress)
+    diags = sort_diagnostics(rebase(root, compiled.diagnostics + verify_diags))
     if any(d.is_error for d in diags):
         return CommandResult(diags)
     files = build_tree(renders, pipeline.base_environment(compiled.repo))
@@ -105,57 +140,103 @@ def build(opts: BuildOptions) -> CommandResult:
         lines = ([f"would add {p}" for p in found.added] +
                  [f"would remove {p}" for p in found.removed] +
                  [f"would change {p}" for p in found.changed])
-        return CommandResult(diags, messages=lines, drift=bool(found))
+        return CommandResult(diags, messages=lines, drift=bool(found),
+                             done=f"inferc: {shown_path(out)} is up to date "
+                                  f"({_count(len(files), 'file')})")
     emit.guard_output(out, root)
     emit.write_tree(out, files)
-    return CommandResult(diags, messages=[f"wrote {len(files)} files to {out}"])
+    return CommandResult(diags, done=f"inferc: wrote {_count(len(files), 'file')} to "
+                                     f"{shown_path(out)}")
 
 
 def render(opts: RenderOptions) -> CommandResult:
-    root = find_root(opts.repo)
+    root = locate(opts.repo)
+    if not opts.env:
+        raise UsageError("no environment given: pass --env ENV (under the Argo CD plugin, set "
+                         "the plugin env INFERC_ENVIRONMENT)")
     compiled = pipeline.load_and_resolve(root, env_names=[opts.env])
     if any(d.is_error for d in compiled.load_diagnostics):
-        return CommandResult(sort_diagnostics(compiled.diagnostics))
+        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
     env = compiled.repo.environment(opts.env)
     if env is None:
         known = ", ".join(e.name for e in compiled.repo.environments) or "none"
         raise UsageError(f"no environment '{opts.env}' (known: {known})")
     if any(d.is_error for d in compiled.diagnostics):
-        return CommandResult(sort_diagnostics(compiled.diagnostics))
+        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
     model = _model_key(opts.model) if opts.model else None
     renders, verify_diags = pipeline.render_all(compiled, model=model)
     if any(d.is_error for d in verify_diags):
-        return CommandResult(sort_diagnostics(verify_diags))
+        return CommandResult(sort_diagnostics(rebase(root, verify_diags)))
     if model is not None and not any(m.models for m in renders):
-        raise UsageError(f"no model '{opts.model}' in {root / 'models'}")
-    objects = [o for r in renders for o in r.platform] + [
-        o for r in renders for m in r.models for o in m.objects]
+        raise UsageError(f"no model '{opts.model}' in {shown_path(root / 'models')}")
+    objects = _selected(renders, opts.namespace)
+    if opts.namespace is not None and not objects:
+        raise UsageError(f"no models in namespace '{opts.namespace}' in environment "
+                         f"'{opts.env}'")
     stream = dump_all(kustomize_order(objects), header(env.doc.file))
-    return CommandResult(sort_diagnostics(verify_diags), output=stream)
+    return CommandResult(sort_diagnostics(rebase(root, verify_diags)), output=stream,
+                         done=f"inferc: rendered {_count(len(objects), 'object')} for "
+                              f"environment {opts.env}")
+
+
+def _selected(renders: Sequence[EnvRender], namespace: str | None) -> list[K8sObject]:
+    """The objects of one environment: cluster-level ones, then the models' (all, or one
+    namespace's — a per-namespace Application leaves platform objects to its own)."""
+    platform = [o for r in renders for o in r.platform] if namespace is None else []
+    return platform + [o for r in renders for m in r.models
+                       if namespace is None or m.key.namespace == namespace
+                       for o in m.objects]
 
 
 def explain(opts: ExplainOptions) -> CommandResult:
     from compiler import explain as explaining
 
-    root = find_root(opts.repo)
+    root = locate(opts.repo)
     key = _model_key(opts.model)
     path = next((p for p in model_files(root) if model_key(root, p) == key), None)
     if path is None:
-        raise UsageError(f"no model '{opts.model}' (expected {root}/models/{key.namespace}/"
-                         f"{key.name}.yaml)")
+        raise UsageError(f"no model '{opts.model}' (expected "
+                         f"{shown_path(root / 'models' / key.namespace / key.name)}.yaml)")
     compiled = pipeline.load_and_resolve(root, only_models=[path],
                                          env_names=[opts.env] if opts.env else None)
     if any(d.is_error for d in compiled.load_diagnostics):
-        return CommandResult(sort_diagnostics(compiled.diagnostics))
+        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
     env_name = opts.env or pipeline.base_environment(compiled.repo)
     if compiled.repo.environment(env_name) is None:
         known = ", ".join(e.name for e in compiled.repo.environments) or "none"
         raise UsageError(f"no environment '{env_name}' (known: {known})")
     if any(d.is_error for d in compiled.diagnostics):
-        return CommandResult(sort_diagnostics(compiled.diagnostics))
+        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
     rd = next(r for r in compiled.deployments[env_name] if r.key == key)
     text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
-    return CommandResult(sort_diagnostics(compiled.diagnostics), output=text)
+    return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)), output=text,
+                         done=f"inferc: explained {key} in environment {env_name}")
+
+
+@dataclass(frozen=True)
+class CatalogOptions:
+    repo: Path | None
+    env: str | None
+    fmt: str  # "text" | "json"
+
+
+def catalog(opts: CatalogOptions) -> CommandResult:
+    from compiler import inventory
+
+    root = locate(opts.repo)
+    compiled = pipeline.load_and_resolve(root, env_names=[])
+    env_name = opts.env or pipeline.base_environment(compiled.repo)
+    env = compiled.repo.environment(env_name)
+    if env is None:
+        known = ", ".join(e.name for e in compiled.repo.environments) or "none"
+        raise UsageError(f"no environment '{env_name}' (known: {known})")
+    found = inventory.inventory(compiled.repo, env)
+    text = inventory.as_json(found) if opts.fmt == "json" else inventory.as_text(found)
+    # the repo's own problems do not stop the listing, but they are shown
+    return CommandResult(sort_diagnostics(rebase(root, compiled.load_diagnostics)), output=text,
+                         done=f"inferc: listed {_count(len(found.templates), 'runtime template')}"
+                              f" and {_count(len(found.profiles), 'hardware profile')} for "
+                              f"environment {env_name}")
 
 
 def verify(opts: VerifyOptions) -> CommandResult:
@@ -166,7 +247,13 @@ def verify(opts: VerifyOptions) -> CommandResult:
     displays = [str(p) for p in opts.paths]
     diags = verify_files(list(opts.paths), displays, crd_set=opts.crd_set,
                          ignore_missing=opts.ignore_missing)
-    return CommandResult(sort_diagnostics(diags))
+    return CommandResult(sort_diagnostics(diags),
+                         done=f"inferc: verified {_count(len(opts.paths), 'file')} against "
+                              f"{opts.crd_set}: no errors")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _display(root: Path, path: Path) -> str:
@@ -183,4 +270,5 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "check", "explain", "render", "verify"]
+__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "explain", "render",
+                          "verify"]

@@ -64,12 +64,14 @@ class RuntimeTemplate:
     formats: tuple[ModelFormat, ...]  # SR spec.supportedModelFormats, in order
     accelerators: tuple[str, ...]  # SR annotation opendatahub.io/recommended-accelerators
     api_protocol: str | None  # Template annotation opendatahub.io/apiProtocol
-    listed: bool  # offered by the wizard (see _listed)
+    listed: bool  # offered by the wizard (see _hidden)
     # The embedded ServingRuntime with concrete images. Read-only: callers deep-copy.
     # Left out of the hash because a dict cannot be hashed; equality still compares it.
     serving_runtime: Mapping[str, Any] = field(hash=False)
     source: str  # display path of the file it came from
     namespace: str | None = None  # project-scoped templates; None = global
+    # why the wizard does not offer it (None when listed); `listed` is what compares
+    hidden_reason: str | None = field(default=None, compare=False)
 
 
 # ------------------------------------------------------------------ built-in data
@@ -188,10 +190,11 @@ def template_from_openshift(data: Mapping[str, Any], *, source: str,
         formats=_formats(runtime, where),
         accelerators=_json_strings(sr_annotations, _ACCELERATORS, where),
         api_protocol=annotations.get(_API_PROTOCOL),
-        listed=_listed(_labels(data, where), annotations, sr_annotations),
+        listed=_hidden(_labels(data, where), annotations, sr_annotations) is None,
         serving_runtime=runtime,
         source=source,
         namespace=namespace,
+        hidden_reason=_hidden(_labels(data, where), annotations, sr_annotations),
     )
 
 
@@ -320,17 +323,20 @@ def _format(entry: Any, index: int, where: str) -> ModelFormat:
     return ModelFormat(name, version)
 
 
-def _listed(labels: Mapping[str, str], annotations: Mapping[str, str],
-            sr_annotations: Mapping[str, str]) -> bool:
-    """Whether the deployment wizard offers the template (platform-facts §1.1)."""
+def _hidden(labels: Mapping[str, str], annotations: Mapping[str, str],
+            sr_annotations: Mapping[str, str]) -> str | None:
+    """Why the deployment wizard does not offer the template, or None when it does
+    (platform-facts §1.1)."""
     if labels.get(_DASHBOARD) == "false":
-        return False  # e.g. vllm-multinode: installed, never offered
+        return f"label {_DASHBOARD}: \"false\""  # e.g. vllm-multinode: installed, never offered
     # a substring test on the JSON text, as the dashboard does; no annotation = not listed
     if "single" not in annotations.get(_SERVING_SUPPORT, ""):
-        return False
+        return f"annotation {_SERVING_SUPPORT} does not offer single-model serving"
     # fast-N variants: hidden until an admin accepts them; either object may carry it
     unsupported = _UNSUPPORTED in (annotations.get(_SUPPORT_STATUS),
                                                   sr_annotations.get(_SUPPORT_STATUS))
     accepted = "true" in (annotations.get(_ACCEPTED), sr_annotations.get(_ACCEPTED))
-    return not unsupported or accepted
+    if unsupported and not accepted:
+        return f"{_SUPPORT_STATUS}: unsupported, and not accepted by an admin"
+    return None
 

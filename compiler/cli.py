@@ -16,64 +16,117 @@ from compiler.report import FORMATS, render_report
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
                        show_default=True, help="How to print diagnostics.")
-_REPO = click.argument("repo", type=click.Path(file_okay=False, path_type=Path), default=".")
+_REPO_OPTION = click.option(
+    "--repo", "repo_option", type=click.Path(file_okay=False, path_type=Path),
+    help="The config repo (default: the nearest folder upward holding inferc.yaml).")
+_REPO_ARG = click.argument("repo", required=False,
+                           type=click.Path(file_okay=False, path_type=Path))
+# Argo CD hands a plugin its Application's `plugin.env` entries prefixed ARGOCD_ENV_
+# (integrations.md §1.2), so render reads its selection from there too.
+_PLUGIN_ENV = "ARGOCD_ENV_INFERC_"
+
+
+def _one_repo(positional: Path | None, option: Path | None) -> Path | None:
+    if positional is not None and option is not None and positional != option:
+        raise click.UsageError(f"two config repos given: {positional} and --repo {option}")
+    return positional if positional is not None else option
+
+
+def _progress() -> Callable[[str], None] | None:
+    """Progress lines on a terminal only: pipes and CI logs stay quiet."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda line: click.echo(f"\r\x1b[K{line}", err=True, nl=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="inferc")
 def cli() -> None:
-    """Compile model-serving specs into Kustomize overlays for KServe and OpenShift AI."""
+    """Compile model-serving specs into Kustomize overlays for KServe and OpenShift AI.
+
+    Every command finds the config repo from --repo (or its REPO argument), else
+    from the current folder upward, as git finds .git.
+    """
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".",
-              help="The config repo (found from the files when PATHS are given).")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_REPO_OPTION
 @_FORMAT
-def check(paths: tuple[Path, ...], repo: Path, fmt: str) -> None:
-    """Validate specs and resolve the models they affect (all of the repo by default)."""
+def check(paths: tuple[Path, ...], repo_option: Path | None, fmt: str) -> None:
+    """Validate specs and resolve the models they affect (all of the repo by default).
+
+    PATHS may be spec files (pre-commit passes the changed ones), folders inside a
+    config repo, or a config repo itself.
+    """
     from compiler import app
 
-    _finish(lambda: app.check(app.CheckOptions(paths, repo)), fmt, to_stdout=True)
+    _finish(lambda: app.check(app.CheckOptions(paths, repo_option)), fmt, to_stdout=True)
 
 
 @cli.command()
-@_REPO
+@_REPO_ARG
+@_REPO_OPTION
 @click.option("-o", "--out", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default: the repo's inferc.yaml spec.output, 'out').")
 @click.option("--check", "check_only", is_flag=True,
               help="Compile in memory; exit 1 if the output folder differs (drift).")
 @_FORMAT
-def build(repo: Path, out: Path | None, check_only: bool, fmt: str) -> None:
+def build(repo: Path | None, repo_option: Path | None, out: Path | None, check_only: bool,
+          fmt: str) -> None:
     """Compile the whole repo into base/ and overlays/<env>/."""
     from compiler import app
 
-    _finish(lambda: app.build(app.BuildOptions(repo, out, check_only)), fmt)
+    _finish(lambda: app.build(app.BuildOptions(_one_repo(repo, repo_option), out, check_only,
+                                               _progress())), fmt)
 
 
 @cli.command()
-@_REPO
-@click.option("--env", "env", required=True, help="The environment to render.")
-@click.option("--model", help="Only this model, as NAMESPACE/NAME.")
+@_REPO_ARG
+@_REPO_OPTION
+@click.option("--env", "env", envvar=f"{_PLUGIN_ENV}ENVIRONMENT",
+              help="The environment to render [env: ARGOCD_ENV_INFERC_ENVIRONMENT].")
+@click.option("--namespace", envvar=f"{_PLUGIN_ENV}NAMESPACE",
+              help="Only the models of this namespace, without cluster-level objects "
+                   "[env: ARGOCD_ENV_INFERC_NAMESPACE].")
+@click.option("--model", envvar=f"{_PLUGIN_ENV}MODEL",
+              help="Only this model, as NAMESPACE/NAME [env: ARGOCD_ENV_INFERC_MODEL].")
 @_FORMAT
-def render(repo: Path, env: str, model: str | None, fmt: str) -> None:
-    """Print one environment's objects as a YAML stream (what kustomize build gives)."""
+def render(repo: Path | None, repo_option: Path | None, env: str | None, namespace: str | None,
+           model: str | None, fmt: str) -> None:
+    """Print one environment's objects as a YAML stream (what kustomize build gives).
+
+    This is what the Argo CD plugin runs: objects only on stdout, problems on stderr.
+    """
     from compiler import app
 
-    _finish(lambda: app.render(app.RenderOptions(repo, env, model)), fmt)
+    options = app.RenderOptions(_one_repo(repo, repo_option), env or None, model or None,
+                                namespace or None)
+    _finish(lambda: app.render(options), fmt)
 
 
 @cli.command()
 @click.argument("model")
-@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=".",
-              help="The config repo.")
+@_REPO_OPTION
 @click.option("--env", "env", help="The environment (default: the repo's base environment).")
 @_FORMAT
-def explain(model: str, repo: Path, env: str | None, fmt: str) -> None:
+def explain(model: str, repo_option: Path | None, env: str | None, fmt: str) -> None:
     """Why MODEL (NAMESPACE/NAME) resolves as it does: runtime, profile, and each value's layer."""
     from compiler import app
 
-    _finish(lambda: app.explain(app.ExplainOptions(repo, model, env, fmt)), fmt)
+    _finish(lambda: app.explain(app.ExplainOptions(repo_option, model, env, fmt)), fmt)
+
+
+@cli.command()
+@_REPO_OPTION
+@click.option("--env", "env", help="The environment (default: the repo's base environment).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="How to print the listing.")
+def catalog(repo_option: Path | None, env: str | None, fmt: str) -> None:
+    """What a spec may name in an environment: runtime templates, hardware profiles, releases."""
+    from compiler import app
+
+    _finish(lambda: app.catalog(app.CatalogOptions(repo_option, env, fmt)), "text")
 
 
 @cli.command()
@@ -99,9 +152,11 @@ def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> 
     try:
         result = run()
     except InfercError as exc:
+        _clear_progress()
         click.echo(f"inferc: error: {exc}", err=True)
         sys.exit(exc.exit_code)
     assert isinstance(result, CommandResult)
+    _clear_progress()
     if result.output:
         click.echo(result.output, nl=False)
     # check and verify always answer in the asked format; other commands only
@@ -111,7 +166,14 @@ def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> 
         click.echo(report, nl=False, err=not to_stdout)
     for line in result.messages:
         click.echo(line, err=True)
+    if result.exit_code == ExitCode.OK and result.done:
+        click.echo(result.done, err=True)
     sys.exit(result.exit_code)
+
+
+def _clear_progress() -> None:
+    if sys.stderr.isatty():
+        click.echo("\r\x1b[K", err=True, nl=False)
 
 
 def main() -> None:

@@ -19,14 +19,18 @@ from typing import Any
 # parser is ~25x slower, which pre-commit on every commit would feel.
 from ruamel.yaml.cyaml import CSafeLoader as _Loader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
+from compiler.diagnostics import Diagnostic, DocPath, Severity, excerpt, format_path
 
 MAX_BYTES = 1 << 20  # a spec is a page of YAML; a megabyte is a mistake
 MAX_ALIASES = 16  # aliases a document may use (billion laughs needs many)
 MAX_NODES = 200_000  # nodes after alias expansion
 MAX_DEPTH = 64
+# Kubernetes integer fields are int32 or int64; a larger integer cannot reach a manifest.
+MAX_INT = (1 << 63) - 1
+_DECIMAL_INT = re.compile(r"[-+]?[0-9]+")
 
 _TAG = "tag:yaml.org,2002:"
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
@@ -123,6 +127,9 @@ def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:
     if tabs:
         return LoadResult((), tabs)
     try:
+        deep = _too_deep(text, display)
+        if deep is not None:
+            return LoadResult((), (deep,))
         nodes = _compose_all(text)
     except MarkedYAMLError as exc:
         return LoadResult((), (_syntax_diag(exc, display),))
@@ -158,6 +165,48 @@ def _tab_diagnostics(text: str, display: str) -> tuple[Diagnostic, ...]:
                               "tab character in indentation; YAML indents with spaces only",
                               "load.tab"))
     return tuple(out)
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound on the nesting depth of ``text``.
+
+    Every flow level needs a ``[`` or ``{``; every block level needs either more
+    indentation than its parent or an indicator (``- ``, ``? ``, ``: ``) on the
+    same line, and at most two levels (a mapping and its indentless sequence)
+    share one column. Quoted brackets only make the bound larger, never smaller.
+    """
+    flow = text.count("[") + text.count("{")
+    block = 0
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indicators = body.count("-") + body.count("?") + body.count(":")
+        block = max(block, len(line) - len(body) + indicators)
+    return flow + 2 * block + 2
+
+
+def _too_deep(text: str, display: str) -> Diagnostic | None:
+    """Bound nesting before the C composer sees the text: it recurses without a
+    limit and a few kilobytes of ``[`` overflow the C stack (a crash, not an error).
+    The event parser is iterative, so counting its events is safe at any depth."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None  # every ordinary spec: no second pass
+    loader = _Loader(text)
+    try:
+        depth = 0
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the top-level collection has the path ()
+                    mark = event.start_mark
+                    return Diagnostic(display, mark.line + 1, mark.column + 1, "$",
+                                      f"nesting deeper than {MAX_DEPTH} levels", "load.depth")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, StreamEndEvent):
+                break
+        return None
+    finally:
+        loader.dispose()
 
 
 def _compose_all(text: str) -> list[Node | None]:
@@ -278,18 +327,20 @@ class _Builder:
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
         tag = (node.tag or "").removeprefix(_TAG)
         value: str = node.value
-        if tag in ("str", "timestamp"):
+        # ``=`` (YAML 1.1's value key) and ``<<`` (merge) resolve to tags of their
+        # own even as plain values; as values they are just text.
+        if tag in ("str", "timestamp", "value", "merge"):
             return value
         if tag == "null":
             return None
         if tag == "bool":
             return value.lower() == "true"
         if tag == "int":
-            return _int(value)
+            return self._integer(node, path, value)
         if tag == "float":
             number = _float(value)
             if not math.isfinite(number):
-                self._abort(node, path, f"'{value}' is not a finite number", "load.number",
+                self._abort(node, path, f"{excerpt(value)} is not a finite number", "load.number",
                             "specs have no use for infinity or NaN")
             return number
         self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
@@ -297,15 +348,21 @@ class _Builder:
         return None
 
 
-def _int(text: str) -> int:
-    text = text.replace("_", "")
-    sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-").lower()
-    if body.startswith("0x"):
-        return sign * int(body[2:], 16)
-    if body.startswith("0o"):
-        return sign * int(body[2:], 8)
-    return sign * int(body, 10)
+    def _integer(self, node: ScalarNode, path: DocPath, value: str) -> int:
+        # Only plain decimals: YAML 1.1 and 1.2 tools disagree on 0b/0o/0x, leading
+        # zeros and underscores (0777 is 511 to one, 777 to the other), so a spec
+        # that uses them would not mean the same thing to every reader.
+        shown = excerpt(value)
+        digits = value.lstrip("+-")
+        if not _DECIMAL_INT.fullmatch(value) or (len(digits) > 1 and digits.startswith("0")):
+            self._abort(node, path, f"{shown} is not a plain decimal integer", "load.number",
+                        "write the number in decimal digits, or quote it if it is text")
+        # Checked on the digits first: int() refuses more than 4,300 of them.
+        number = int(value) if len(digits) <= 19 else MAX_INT + 1
+        if abs(number) > MAX_INT:
+            self._abort(node, path, f"integer {shown} is out of range", "load.number",
+                        f"Kubernetes integers are at most {MAX_INT}")
+        return number
 
 
 def _float(text: str) -> float:
@@ -324,4 +381,7 @@ def _describe(node: Node) -> str:
         return "a list"
     kind = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null"}
     tag = (node.tag or "").removeprefix(_TAG)
-    return f"{kind.get(tag, 'a string')} ('{node.value}')" if node.value != "" else "an empty value"
+    # A short, escaped excerpt only: the file may be anything (a link to a secret).
+    if node.value == "":
+        return "an empty value"
+    return f"{kind.get(tag, 'a string')} ({excerpt(node.value)})"

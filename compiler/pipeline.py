@@ -5,7 +5,7 @@ Commands call these functions; each stage stays in its own module.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -61,14 +61,18 @@ def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> D
     return replace(diag, message=f"{diag.message} (in {where})")
 
 
-def render_all(compiled: Compiled, *, verify: bool = True,
-               model: ModelKey | None = None) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
+def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | None = None,
+               progress: Callable[[str], None] | None = None,
+               ) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
     """Render every resolved deployment; verify each object against the target's schemas."""
     envs, diags = [], []
     verifiers: dict[str, Any] = {}  # one per release: building a CRD validator is costly
     for env in compiled.repo.environments:
         if env.name not in compiled.deployments:
             continue
+        if progress is not None:
+            progress(f"rendering environment {env.name} "
+                     f"({len(compiled.deployments[env.name])} models)")
         if verify and env.release not in verifiers:
             verifiers[env.release] = _verifier(env)
         verifier = verifiers.get(env.release)

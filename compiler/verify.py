@@ -10,7 +10,9 @@ The API server prunes or rejects fields a schema does not declare, but CRD
 schemas rarely say ``additionalProperties: false``, so a plain JSON-Schema
 validator would accept a misspelled field that the cluster then silently drops.
 We therefore close every object schema that declares its properties before
-compiling it. CEL rules (``x-kubernetes-validations``) are not checked here.
+compiling it. CEL rules (``x-kubernetes-validations``) are not checked here; the
+API server's own cross-field rules (extended resources, rollouts, annotation size,
+quantity range) are, by :mod:`compiler.apiserver`.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 import jsonschema_rs
 from jsonschema_rs import ValidationError, ValidationErrorKind
 
+from compiler import apiserver
 from compiler.diagnostics import Diagnostic, DocPath, format_path
 from compiler.load import SourceMap, load_path
 from compiler.resources import schemas_dir
@@ -207,11 +210,13 @@ class Verifier:
             if ignore_missing and compiled.rule == RULE_NO_SCHEMA:
                 return []
             return [where.diag(compiled.path, compiled.message, compiled.rule, hint=compiled.hint)]
-        if compiled.validator.is_valid(obj):  # the common case; ~1.7x faster than iter_errors
-            return []
-        diags = (d for error in compiled.validator.iter_errors(obj)
-                 for d in _diagnostics(error, compiled, where))
-        return sorted(set(diags), key=lambda d: (d.line, d.col, d.path, d.message))
+        rejected = [where.diag(p.path, p.message, p.rule, key=p.key, hint=p.hint)
+                    for p in apiserver.check(obj)]
+        diags = set(rejected)
+        if not compiled.validator.is_valid(obj):  # valid is the common case, ~1.7x faster
+            diags.update(d for error in compiled.validator.iter_errors(obj)
+                         for d in _diagnostics(error, compiled, where))
+        return sorted(diags, key=lambda d: (d.line, d.col, d.path, d.message))
 
     # Lookup is cached per (apiVersion, kind), including the negative answers.
     def _lookup(self, api_version: str, kind: str) -> _Compiled | _Missing:

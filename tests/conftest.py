@@ -24,9 +24,20 @@ class Run:
     stderr: str
 
 
-def run_cli(*args: str | os.PathLike[str]) -> Run:
-    """Run inferc in-process; a crash shows its traceback instead of an exit code."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+def run_cli(*args: str | os.PathLike[str], cwd: Path | None = None) -> Run:
+    """Run inferc in-process; a crash shows its traceback instead of an exit code.
+
+    Diagnostics name files relative to the current directory, so a test that
+    asserts ``models/...`` runs with ``cwd`` set to the config repo (as a user
+    would, from inside it).
+    """
+    before = Path.cwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(before)
     return Run(result.exit_code, result.stdout, result.stderr)
 
 

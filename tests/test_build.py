@@ -19,8 +19,11 @@ def snapshot_bytes(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    return copy_repo(EXAMPLE, tmp_path / "repo")
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the example repo, and the current directory (diagnostics are cwd-relative)."""
+    repo = copy_repo(EXAMPLE, tmp_path / "repo")
+    monkeypatch.chdir(repo)
+    return repo
 
 
 def test_failed_build_leaves_output_untouched(repo: Path, tmp_path: Path) -> None:

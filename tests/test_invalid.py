@@ -39,7 +39,7 @@ def test_invalid_case(name: str, tmp_path: Path, snapshot) -> None:  # type: ign
     case = CASES / name
     repo = make_repo(case, tmp_path / "repo")
     out = tmp_path / "out"
-    result = run_cli("build", repo, "-o", out)
+    result = run_cli("build", "-o", out, cwd=repo)  # the repo is found from the cwd
     assert result.exit_code == 1, result.stderr
     assert not out.exists(), "a failed build must not write anything"
     snapshot.snapshot_dir = case
@@ -48,6 +48,6 @@ def test_invalid_case(name: str, tmp_path: Path, snapshot) -> None:  # type: ign
 
 def test_check_reports_the_same_problems_as_json(tmp_path: Path) -> None:
     repo = make_repo(CASES / "many-errors-at-once", tmp_path / "repo")
-    result = run_cli("check", "--repo", repo, "--format", "json")
+    result = run_cli("check", "--repo", repo, "--format", "json", cwd=repo)
     assert result.exit_code == 1
     assert '"errors": 4' in result.stdout, result.stdout

@@ -51,7 +51,7 @@ def model_env(repo: Path, name: str = "iris") -> list[dict[str, str]]:
 
 def test_model_settings_is_a_warning_not_an_error(tmp_path: Path) -> None:
     repo = repo_with(tmp_path, sklearn("  mlserver:\n    modelSettings: true\n"))
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (
         "models/team/iris.yaml:15:20: warning: spec.mlserver.modelSettings: a model-settings.json "
@@ -70,7 +70,7 @@ def test_model_settings_is_a_warning_not_an_error(tmp_path: Path) -> None:
 
 def test_model_settings_false_says_nothing(tmp_path: Path) -> None:
     repo = repo_with(tmp_path, sklearn("  mlserver:\n    modelSettings: false\n"))
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 0
     assert "warning" not in result.stdout
 
@@ -105,7 +105,7 @@ def test_onnx_on_3_5_uses_mlserver_onnx_file_name(tmp_path: Path) -> None:
     assert model_env(repo) == [{"name": "MLSERVER_MODEL_URI", "value": "/mnt/models/model.onnx"}]
     bad = repo_with(tmp_path / "bad", sklearn("  mlserver:\n    modelUri: /mnt/models/m.onnx\n",
                                               fmt="onnx"), version="3.5")
-    result = run_cli("check", "--repo", bad)
+    result = run_cli("check", "--repo", bad, cwd=bad)
     assert result.exit_code == 1
     assert ("spec.mlserver.modelUri: MLServer's onnx runtime does not load a file named 'm.onnx' "
             "[mlserver.model-uri]\n  hint: allowed file names for onnx: model.onnx; or give the "
@@ -114,7 +114,7 @@ def test_onnx_on_3_5_uses_mlserver_onnx_file_name(tmp_path: Path) -> None:
 
 def test_env_uri_without_a_value_points_at_the_entry(tmp_path: Path) -> None:
     repo = repo_with(tmp_path, sklearn("  env:\n  - name: MLSERVER_MODEL_URI\n"))
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert ("models/team/iris.yaml:15:5: error: spec.env[0]: model URI '' is not an absolute "
             "path [mlserver.model-uri]\n") in result.stdout
@@ -167,7 +167,7 @@ def test_generative_model_on_mlserver(tmp_path: Path) -> None:
                      files={"presets/runtimes/tabular.yaml": MLSERVER_LIKE})
     (repo / "models" / "team" / "iris.yaml").write_text(
         (repo / "models" / "team" / "iris.yaml").read_text().replace("predictive", "generative"))
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert ("models/team/iris.yaml:7:14: error: spec.modelType: MLServer cannot serve generative "
             "models [mlserver.framework]\n") in result.stdout
@@ -179,7 +179,7 @@ def test_mlserver_settings_on_another_runtime_warn(tmp_path: Path) -> None:
     repo = copy_repo(EXAMPLE, tmp_path / "repo")
     spec = repo / "models" / "vision" / "mobilenet.yaml"
     spec.write_text(spec.read_text() + "  mlserver:\n    modelSettings: true\n")
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == (
         "models/vision/mobilenet.yaml:19:5: warning: spec.mlserver: spec.mlserver has no effect: "

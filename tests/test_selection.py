@@ -72,7 +72,7 @@ def test_auto_selects_exactly_one(tmp_path: Path, release: str, model: str, chos
 def test_ambiguous_is_an_error_naming_the_survivors(tmp_path: Path, release: str, model: str,
                                                     survivors: str) -> None:
     repo = make_repo(tmp_path, release=release, model=model)
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
     assert first.startswith("models/team/m.yaml:7:3: error: spec.runtime: runtime auto-selection "
@@ -83,7 +83,7 @@ def test_ambiguous_is_an_error_naming_the_survivors(tmp_path: Path, release: str
 
 def test_no_match_lists_near_misses(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, release="3.5", model=predictive("sklearn", "1", "nvidia-gpu"))
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
         "models/team/m.yaml:7:3: error: spec.runtime: no runtime template serves this predictive "
@@ -97,9 +97,10 @@ def test_no_match_lists_near_misses(tmp_path: Path) -> None:
 
 
 def test_llmd_by_default_selects_llmd_for_auto(tmp_path: Path) -> None:
-    env = "  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n"
+    env = ("  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n"
+           "  gateway:\n    trustedNamespaces: all\n")
     repo = make_repo(tmp_path, release="3.5", model=generative("nvidia-gpu"), env_extra=env)
-    result = run_cli("render", repo, "--env", "prod")
+    result = run_cli("render", repo, "--env", "prod", cwd=repo)
     assert result.exit_code == 0, result.stderr
     assert "kind: LLMInferenceService" in result.stdout
     assert "kind: InferenceService" not in result.stdout
@@ -109,7 +110,7 @@ def test_llmd_default_does_not_touch_a_named_runtime(tmp_path: Path) -> None:
     env = "  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n"
     model = generative("nvidia-gpu") + "  runtime: vllm-cuda-runtime-template\n"
     repo = make_repo(tmp_path, release="3.5", model=model, env_extra=env)
-    assert run_cli("check", "--repo", repo).exit_code == 0
+    assert run_cli("check", "--repo", repo, cwd=repo).exit_code == 0
 
 
 def test_disabled_template_is_out_of_the_contest(tmp_path: Path) -> None:
@@ -128,7 +129,7 @@ def test_disabled_template_cannot_be_named(tmp_path: Path) -> None:
     env = "  dashboardConfig:\n    templateDisablement:\n    - kserve-ovms\n    - kserve-ovmz\n"
     model = predictive("onnx", "1", "default-profile") + "  runtime: kserve-ovms\n"
     repo = make_repo(tmp_path, release="3.3", model=model, env_extra=env)
-    result = run_cli("check", "--repo", repo)
+    result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert result.stdout == (
         "environments/prod.yaml:12:7: error: spec.dashboardConfig.templateDisablement[1]: no "

@@ -261,3 +261,71 @@ def test_vendored_sets() -> None:
     } <= set(index["upstream"])
     assert [k for k in index["rhoai-3.3"] if k.endswith("/LLMInferenceService")] == [
         "serving.kserve.io/v1alpha1/LLMInferenceService"]
+
+
+# --- what the API server rejects beyond the schema (compiler.apiserver) -------------------
+
+API_REJECTS: list[Row] = [
+    ("apiserver-rejects.yaml", 16, 23, "spec.strategy.rollingUpdate.maxUnavailable",
+     "maxUnavailable 150% is above 100%", "verify.rollout"),
+    ("apiserver-rejects.yaml", 26, 31,
+     'spec.template.spec.containers[0].resources.requests["nvidia.com/gpu"]',
+     "nvidia.com/gpu is requested without a limit; Kubernetes requires limits.nvidia.com/gpu "
+     "equal to the request for a resource it cannot overcommit", "verify.resources"),
+    ("apiserver-rejects.yaml", 27, 20, "spec.template.spec.containers[0].resources.requests.cpu",
+     "cpu request 4 is above its limit 2", "verify.resources"),
+    ("apiserver-rejects.yaml", 40, 7, "spec.predictor.deploymentStrategy.rollingUpdate",
+     "maxSurge and maxUnavailable are both 0: the rollout could never replace a pod",
+     "verify.rollout"),
+    ("apiserver-rejects.yaml", 49, 24, 'spec.predictor.model.resources.requests["amd.com/gpu"]',
+     "amd.com/gpu request 1 must equal its limit 2: Kubernetes does not overcommit this "
+     "resource", "verify.resources"),
+    ("apiserver-rejects.yaml", 50, 19, "spec.predictor.model.resources.requests.memory",
+     "'10E' is larger than a Kubernetes quantity can hold (2^63-1); the API server would "
+     "store 9223372036854775807 instead", "verify.quantity"),
+    ("apiserver-rejects.yaml", 51, 26, "spec.predictor.model.resources.requests.hugepages-2Mi",
+     "hugepages-2Mi request 1Gi must equal its limit 2Gi: Kubernetes does not overcommit this "
+     "resource", "verify.resources"),
+    ("apiserver-rejects.yaml", 54, 19, "spec.predictor.model.resources.limits.memory",
+     "'10E' is larger than a Kubernetes quantity can hold (2^63-1); the API server would "
+     "store 9223372036854775807 instead", "verify.quantity"),
+    ("apiserver-rejects.yaml", 66, 7, "spec.predictor.deploymentStrategy.rollingUpdate",
+     "rollingUpdate may not be given when the strategy type is Recreate", "verify.rollout"),
+    ("apiserver-rejects.yaml", 74, 16, "spec.predictor.model.resources.requests.cpu",
+     "'0.1n' is finer than Kubernetes' smallest unit (1n); the API server would round it up",
+     "verify.quantity"),
+    ("apiserver-rejects.yaml", 75, 27, 'spec.predictor.model.resources.requests["nvidia.com/gpu"]',
+     "nvidia.com/gpu 500m is not a whole number; extended resources are counted in units",
+     "verify.resources"),
+    ("apiserver-rejects.yaml", 78, 27, 'spec.predictor.model.resources.limits["nvidia.com/gpu"]',
+     "nvidia.com/gpu 500m is not a whole number; extended resources are counted in units",
+     "verify.resources"),
+]
+
+
+@pytest.mark.parametrize("crd_set", ["upstream", "rhoai-3.4"])
+def test_what_the_api_server_rejects(crd_set: str) -> None:
+    assert run("apiserver-rejects.yaml", crd_set) == API_REJECTS
+
+
+def test_a_limit_alone_is_also_the_request() -> None:
+    # Kubernetes defaults a missing request to the limit, so a GPU under limits is fine.
+    obj = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {
+        "containers": [{"name": "c", "image": "i", "resources": {
+            "requests": {"cpu": "1"}, "limits": {"nvidia.com/gpu": "1", "cpu": "2"}}}]}}
+    assert Verifier().check(obj, file="p.yaml") == []
+
+
+def test_annotations_over_256_kib_in_total(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    # two annotations, each under the limit, together over it
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n"
+                    f"    a: '{'x' * 140_000}'\n    bb: '{'y' * 130_000}'\n")
+    assert rows(verify_files([path], ["big.yaml"], crd_set="upstream", ignore_missing=False)) == [
+        ("big.yaml", 5, 3, "metadata.annotations",
+         "annotations hold 270003 bytes; Kubernetes allows 262144 (256 KiB) in total",
+         "verify.annotations-size"),
+    ]
+    path.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n"
+                    f"    a: '{'x' * 262_143}'\n")
+    assert verify_files([path], ["big.yaml"], crd_set="upstream", ignore_missing=False) == []

@@ -55,3 +55,17 @@ def test_unknown_platform_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> N
     result = run_cli("verify", "--platform", "rhoai-9.9", "no-schema.yaml")
     assert result.exit_code == 2
     assert "unknown --platform 'rhoai-9.9'" in result.stderr
+
+
+def test_api_server_rules_apply_to_hand_written_manifests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(HERE)
+    result = run_cli("verify", "--platform", "rhoai-3.4", "apiserver-rejects.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1:3] == [
+        'apiserver-rejects.yaml:26:31: error: spec.template.spec.containers[0].resources.requests'
+        '["nvidia.com/gpu"]: nvidia.com/gpu is requested without a limit; Kubernetes requires '
+        'limits.nvidia.com/gpu equal to the request for a resource it cannot overcommit '
+        '[verify.resources]',
+        "  hint: add limits: {nvidia.com/gpu: 1}",
+    ]
+    assert result.stdout.splitlines()[-1] == "12 errors in 1 file"

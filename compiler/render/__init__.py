@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from compiler.render import kserve, llmd, rbac
+from compiler.render import kserve, kuadrant, llmd, rbac
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
@@ -25,7 +25,7 @@ TARGETS: Mapping[str, Renderer] = {
     "kserve": kserve.render,
     "llm-d": _llmd,
 }
-EXTRAS: tuple[Renderer, ...] = (rbac.render,)
+EXTRAS: tuple[Renderer, ...] = (rbac.render, kuadrant.render)
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:

@@ -8,6 +8,7 @@ model namespace is emitted with the labels
 the dashboard needs to list it as a project on the KServe platform
 (platform-facts §3.2: ``modelmesh-enabled: "false"``), and with the Kueue
 label when one of its models uses a profile that schedules through a queue.
+With ``managePlatform: true`` the llm-d set-up of ``compiler.render.bootstrap``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from compiler.render import bootstrap
 from compiler.render.common import DASHBOARD_LABEL, SYNC_WAVE
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, HardwareProfile
@@ -26,7 +28,8 @@ KUEUE_MANAGED = "kueue.openshift.io/managed"
 
 def render_environment(env: Environment, deployments: Sequence[ResolvedDeployment],
                        ) -> list[K8sObject]:
-    return _namespaces(env, deployments) + _profiles(env, deployments)
+    return (_namespaces(env, deployments) + _profiles(env, deployments)
+            + bootstrap.render_environment(env, deployments))
 
 
 def _profiles(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[K8sObject]:

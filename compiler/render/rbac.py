@@ -14,7 +14,7 @@ from compiler.render.common import DASHBOARD_LABEL, before_model, metadata
 from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
-RESOURCES = {"kserve": "inferenceservices", "llm-d": "llminferenceservices"}
+RESOURCES = {"kserve": "inferenceservices", "llm-d": "llminferenceservices"}  # by rd.target
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:

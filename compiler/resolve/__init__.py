@@ -12,7 +12,17 @@ from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_template
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, llmd, mlserver, quota, resources, rollout, runtime, storage
+from compiler.resolve import (
+    access,
+    gateway,
+    llmd,
+    mlserver,
+    quota,
+    resources,
+    rollout,
+    runtime,
+    storage,
+)
 from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
 from compiler.resolve.rules import check_all
@@ -47,6 +57,7 @@ class Resolver:
             diags.extend(problems)
             if rd is not None:
                 out.append(rd)
+        diags.extend(gateway.check(env, out))
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
         return out, diags

@@ -2,7 +2,11 @@
 (documentation §2.3 step 7; platform-facts §3.2–3.4; DESIGN rule 4).
 
 inferc is secure by default: an endpoint reachable from outside without token
-authentication must be asked for with ``public: true``.
+authentication must be asked for with ``public: true``. KServe models have token
+authentication when they list tokens (the wizard's checkbox is off by default);
+llm-d models, which the shared inference gateway exposes, get one token
+``default-name`` as the wizard gives them, unless the spec turns auth off, which
+needs ``public: true``.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.resolve import ratelimit
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Access, Token
 
 _NOT_K8S = re.compile(r"[^a-z0-9-]+")
 TIMEOUT_SINCE = (3, 4)  # the wizard's "Model route timeout" field arrived in OpenShift AI 3.4
+DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
+GATEWAY_TARGETS = ("llmd", "llm-d")  # targets exposed through the shared inference gateway
 
 
 def token_name(display: str) -> str:
@@ -25,15 +32,22 @@ def token_name(display: str) -> str:
 
 
 def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type: str,
-            version: str) -> tuple[Access, list[Diagnostic]]:
+            version: str, target: str = "kserve") -> tuple[Access, list[Diagnostic]]:
     access = values.get("access", {})
-    tokens, diags = _tokens(access.get("tokens", ()), origins.get("access"))
+    gateway = target in GATEWAY_TARGETS
+    tokens, diags = _tokens(_token_names(access, gateway), origins.get("access"))
+    limits, more = ratelimit.resolve(access, origins)
     asset = values.get("aiAsset")
     result = Access(external=bool(access.get("external", False)),
                     public=bool(access.get("public", False)), tokens=tokens,
                     ai_asset_use_case=asset.get("useCase", "") if asset is not None else None,
-                    stopped=values.get("stopped"), timeout=values.get("timeout"))
-    diags += _exposure(result, origins)
+                    stopped=values.get("stopped"), timeout=values.get("timeout"),
+                    rate_limits=limits)
+    diags += more + _auth_switch(access, origins) + _exposure(result, origins, gateway)
+    if limits and not gateway:
+        diags.append(origins["access.rateLimits"].diag(
+            "rate limits are enforced by Kuadrant on the inference gateway, which only llm-d "
+            "models use; this model is served by KServe", "access.rate-limits-kserve"))
     if asset is not None and model_type != "generative":
         diags.append(origins["aiAsset"].diag("only generative models can be added as AI asset "
                                              "endpoints", "access.ai-asset"))
@@ -42,6 +56,24 @@ def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type
             f"the model route timeout needs OpenShift AI 3.4 or later; this environment "
             f"targets {version}", "access.timeout"))
     return result, diags
+
+
+def _token_names(access: Mapping[str, Any], gateway: bool) -> Any:
+    """The listed tokens; else, with auth on, the wizard's one default token."""
+    if "tokens" in access:
+        return access["tokens"]
+    auth = access.get("auth")
+    if auth is None:  # llm-d: on unless the endpoint is asked to be public
+        auth = gateway and not access.get("public", False)
+    return [DEFAULT_TOKEN] if auth else []
+
+
+def _auth_switch(access: Mapping[str, Any], origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    if access.get("auth") is False and access.get("tokens"):
+        return [origins["access.auth"].diag(
+            "auth: false turns token authentication off, but tokens are listed; choose one",
+            "access.auth-with-tokens")]
+    return []
 
 
 def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[Diagnostic]]:
@@ -60,10 +92,17 @@ def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[
     return tuple(tokens), diags
 
 
-def _exposure(access: Access, origins: Mapping[str, Origin]) -> list[Diagnostic]:
+def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
+              ) -> list[Diagnostic]:
     origin = origins.get("access")
     if origin is None:
         return []
+    if gateway and not access.tokens and not access.public:
+        where = origins.get("access.auth", origins.get("access.tokens", origin))
+        return [where.diag("an llm-d model without token authentication is reachable by "
+                           "anyone who reaches the inference gateway; turn auth on, or say "
+                           "public: true", "access.public-required",
+                           hint="leave auth out to get the default token 'default-name'")]
     if access.external and not access.tokens and not access.public:
         return [origin.diag("an external route without token authentication is reachable by "
                             "anyone; add tokens, or say public: true", "access.public-required",

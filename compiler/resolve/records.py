@@ -56,6 +56,23 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """One rate of a Kuadrant limit: at most ``limit`` per ``window``."""
+
+    limit: int
+    window: str  # in the form the CRDs accept: h, m, s, ms components (``24h``, never ``1d``)
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    requests: tuple[Rate, ...] = ()  # RateLimitPolicy: requests per window
+    tokens: tuple[Rate, ...] = ()  # TokenRateLimitPolicy: model tokens per window
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.tokens)
+
+
+@dataclass(frozen=True)
 class Access:
     external: bool
     public: bool
@@ -63,6 +80,7 @@ class Access:
     ai_asset_use_case: str | None  # None: not an AI asset
     stopped: bool | None  # None: inferc leaves the stop annotation to the dashboard
     timeout: int | None
+    rate_limits: RateLimits = RateLimits()
 
     @property
     def auth(self) -> bool:
