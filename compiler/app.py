@@ -240,12 +240,16 @@ def catalog(opts: CatalogOptions) -> CommandResult:
 
 
 def verify(opts: VerifyOptions) -> CommandResult:
+    from compiler.platforms import all_platforms, by_key
     from compiler.verify import crd_sets, verify_files
 
-    if opts.crd_set not in crd_sets():
-        raise UsageError(f"unknown --platform '{opts.crd_set}' (known: {', '.join(crd_sets())})")
+    release = by_key(opts.crd_set)  # a platform release (kserve-0.20, rhoai-3.4, …)
+    if release is None and opts.crd_set not in crd_sets():
+        known = sorted({p.key for p in all_platforms()} | set(crd_sets()))
+        raise UsageError(f"unknown --platform '{opts.crd_set}' (known: {', '.join(known)})")
+    sets = release.crd_sets if release is not None else opts.crd_set
     displays = [str(p) for p in opts.paths]
-    diags = verify_files(list(opts.paths), displays, crd_set=opts.crd_set,
+    diags = verify_files(list(opts.paths), displays, crd_set=sets,
                          ignore_missing=opts.ignore_missing)
     return CommandResult(sort_diagnostics(diags),
                          done=f"inferc: verified {_count(len(opts.paths), 'file')} against "

@@ -133,7 +133,8 @@ def catalog(repo_option: Path | None, env: str | None, fmt: str) -> None:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--platform", "crd_set", default="upstream", show_default=True,
-              help="CRD set to verify against: upstream, rhoai-3.3, rhoai-3.4, rhoai-3.5, …")
+              help="Platform release (openshift-ai-3.4, kserve-0.20, …; rhoai-3.4 also works) "
+                   "or CRD set (upstream, …) to verify against")
 @click.option("--ignore-missing-schemas", is_flag=True,
               help="Accept kinds that have no schema instead of reporting them.")
 @_FORMAT

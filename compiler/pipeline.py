@@ -73,9 +73,10 @@ def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | Non
         if progress is not None:
             progress(f"rendering environment {env.name} "
                      f"({len(compiled.deployments[env.name])} models)")
-        if verify and env.release not in verifiers:
-            verifiers[env.release] = _verifier(env)
-        verifier = verifiers.get(env.release)
+        release = env.release.key
+        if verify and release not in verifiers:
+            verifiers[release] = _verifier(env)
+        verifier = verifiers.get(release)
         models = []
         for rd in compiled.deployments[env.name]:
             if model is not None and rd.key != model:
@@ -110,7 +111,7 @@ def _chosen(repo: Repo, env_names: Sequence[str] | None) -> list[Environment]:
 def _verifier(env: Environment):  # type: ignore[no-untyped-def]
     from compiler.verify import Verifier  # the CRD schemas load only when output is made
 
-    return Verifier(crd_set=env.release)
+    return Verifier(crd_set=env.release.crd_sets)
 
 
 def _located(diags: list[Diagnostic], obj: dict[str, Any]) -> list[Diagnostic]:

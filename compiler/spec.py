@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.load import Document
+from compiler.platforms import Platform, normalise_mode, platform_for
 from compiler.quantity import canonical
 
 DASHBOARD_NAMESPACE = "redhat-ods-applications"  # OpenShift AI's applications namespace
@@ -48,9 +49,16 @@ class Environment:
     doc: Document
 
     @property
-    def release(self) -> str:
-        """The release key of the vendored catalogs, e.g. ``rhoai-3.3``."""
-        return f"rhoai-{self.version}"
+    def release(self) -> Platform:
+        """What the targeted platform release serves, ships and runs (presets/platforms/)."""
+        return platform_for(self.platform, self.version)
+
+    @property
+    def default_deployment_mode(self) -> str:
+        """The mode an InferenceService gets without the annotation on this cluster:
+        the release's default unless the environment says its administrator changed it."""
+        mode = self.doc.data["spec"]["platform"].get("defaultDeploymentMode")
+        return normalise_mode(mode) if mode else self.release.default_mode
 
     @property
     def defaults(self) -> Mapping[str, Any]:

@@ -46,7 +46,7 @@ class Resolver:
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
-        builtin = load_builtin_templates(env.release)
+        builtin = load_builtin_templates(env.release.runtime_catalog)
         diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
         for model in self.repo.models:
             try:
@@ -82,7 +82,8 @@ class Resolver:
                 f"this model resolves to KServe in environment '{env.name}' "
                 f"(runtime {choice.template.name}); the llmd block applies to llm-d only",
                 "llmd.not-llmd", hint="set runtime: llm-d, or remove the llmd block"))
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.release,
+                                         target)
         scaling, strategy, rolling = rollout.resolve(values, origins)
         diags += more + problems + exposure + rolling
         if location is None:
@@ -145,7 +146,7 @@ def _unknown_disabled(env: Environment, templates: tuple[RuntimeTemplate, ...]) 
             continue
         near = difflib.get_close_matches(name, names, n=1)
         out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
-                                f"no runtime template '{name}' in OpenShift AI {env.version} or "
+                                f"no runtime template '{name}' in {env.release.display_name} or "
                                 "presets/runtimes/", "env.unknown-template",
                                 hint=f"did you mean '{near[0]}'?" if near else None))
     return out

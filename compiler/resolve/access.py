@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.platforms import Platform
 from compiler.resolve import ratelimit
+from compiler.resolve.features import require
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Access, Token
 
 _NOT_K8S = re.compile(r"[^a-z0-9-]+")
-TIMEOUT_SINCE = (3, 4)  # the wizard's "Model route timeout" field arrived in OpenShift AI 3.4
 DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
 GATEWAY_TARGETS = ("llmd", "llm-d")  # targets exposed through the shared inference gateway
 
@@ -32,7 +33,7 @@ def token_name(display: str) -> str:
 
 
 def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type: str,
-            version: str, target: str = "kserve") -> tuple[Access, list[Diagnostic]]:
+            release: Platform, target: str = "kserve") -> tuple[Access, list[Diagnostic]]:
     access = values.get("access", {})
     gateway = target in GATEWAY_TARGETS
     tokens, diags = _tokens(_token_names(access, gateway), origins.get("access"))
@@ -51,11 +52,32 @@ def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type
     if asset is not None and model_type != "generative":
         diags.append(origins["aiAsset"].diag("only generative models can be added as AI asset "
                                              "endpoints", "access.ai-asset"))
-    if result.timeout is not None and _release(version) < TIMEOUT_SINCE:
-        diags.append(origins["timeout"].diag(
-            f"the model route timeout needs OpenShift AI 3.4 or later; this environment "
-            f"targets {version}", "access.timeout"))
-    return result, diags
+    return result, diags + _platform(result, origins, release)
+
+
+def _platform(access: Access, origins: Mapping[str, Origin], release: Platform,
+              ) -> list[Diagnostic]:
+    """What the targeted release cannot do with these settings; nothing is dropped silently."""
+    diags = []
+    if access.timeout is not None:
+        diags += require(release, "modelRouteTimeout", "the model route timeout",
+                         origins["timeout"], "access.timeout",
+                         instead="the timeout is the OpenShift Route's; set it on your "
+                                 "ingress or gateway")
+    if access.tokens:
+        # an llm-d model's default token has no access origin: point at its runtime
+        tokens = (origins.get("access.tokens") or origins.get("access")
+                  or origins["runtime"])
+        diags += require(release, "tokenAuthentication", "token authentication", tokens,
+                         "access.tokens",
+                         instead="authenticate at your gateway (for example a Kuadrant "
+                                 "AuthPolicy), or keep the model cluster-local "
+                                 "(external: false) and drop tokens")
+    if access.ai_asset_use_case is not None:
+        diags += require(release, "aiAsset", "an AI asset endpoint (the OpenShift AI "
+                         "dashboard's Gen AI studio)", origins["aiAsset"], "access.ai-asset",
+                         instead="remove aiAsset for this environment")
+    return diags
 
 
 def _token_names(access: Mapping[str, Any], gateway: bool) -> Any:
@@ -111,7 +133,3 @@ def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
         return [origin.diag("public: true asks for an unauthenticated endpoint, but tokens turn "
                             "authentication on; choose one", "access.public-with-tokens")]
     return []
-
-
-def _release(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))

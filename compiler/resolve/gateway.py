@@ -208,5 +208,4 @@ def _listed(rds: list[ResolvedDeployment]) -> str:
 
 
 def _platform(env: Environment) -> str:
-    label = {"openshift-ai": "OpenShift AI"}.get(env.platform, env.platform)
-    return f"{label} {env.version}"
+    return env.release.display_name
