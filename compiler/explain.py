@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.resolve.layers import PER_KEY, field_label
-from compiler.resolve.records import ResolvedDeployment
+from compiler.resolve.records import EnvVar, ResolvedDeployment
 
 _FLAG = {True: "true", False: "false", None: ""}
 _FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
@@ -128,7 +128,18 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
         "aiAsset.useCase": access.ai_asset_use_case or "", "stopped": _FLAG[access.stopped],
         "timeout": "" if access.timeout is None else str(access.timeout),
     })
-    shown.update({f"env.{e.name}": e.value for e in rd.env})
+    shown.update({f"env.{e.name}": e.value if e.value_from is None else _reference(e)
+                  for e in rd.env})
     shown.update({f"resources.requests.{k}": v for k, v in rd.resources.requests})
     shown.update({f"resources.limits.{k}": v for k, v in rd.resources.limits})
     return shown
+
+
+def _reference(var: EnvVar) -> str:
+    """``from Secret hf-token key token``: where a referenced value comes from."""
+    assert var.value_from is not None
+    kind, ref = next(iter(var.value_from.items()))
+    if kind == "fieldRef":
+        return f"from the pod's {ref.get('fieldPath')}"
+    noun = "Secret" if kind == "secretKeyRef" else "ConfigMap"
+    return f"from {noun} {ref.get('name')} key {ref.get('key')}"

@@ -89,7 +89,8 @@ def _profile(p: HardwareProfile) -> ProfileRow:
         scheduling = f"queue {(p.scheduling.get('kueue') or {}).get('localQueueName', '?')}"
     elif p.scheduling:
         scheduling = "node"
-    bounds = tuple(BoundRow(i.identifier, i.resource_type, i.min_count, i.default_count,
+    bounds = tuple(BoundRow(i.identifier, i.resource_type or "(no resourceType)", i.min_count,
+                            i.default_count,
                             i.max_count) for i in p.identifiers)
     return ProfileRow(p.name, f"project {p.namespace}" if p.namespace else "global",
                       p.display_name, scheduling, bounds,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from compiler import credentials
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
 from compiler.diagnostics import Diagnostic
 from compiler.errors import UsageError
@@ -120,6 +121,7 @@ def load_repo(root: Path, validator: SchemaValidator,
                 keys, tuple(sorted(envs, key=lambda e: e.name)),
                 profiles, templates, partial=only_models is not None)
     diags.extend(_check_overrides(repo))
+    diags.extend(_check_credentials(repo))
     diags.extend(_check_base_environment(repo))
     return repo, diags
 
@@ -310,6 +312,15 @@ def _as_openshift_template(doc: Document) -> dict[str, object]:
             "metadata": {"name": meta["name"], "annotations": template_annotations,
                          "labels": {"opendatahub.io/dashboard": "true"}},
             "objects": [runtime]}
+
+
+def _check_credentials(repo: Repo) -> list[Diagnostic]:
+    """Each literal is checked where it is written: a spec, or an environment override."""
+    out = [d for m in repo.models for d in credentials.check(m.doc, ("spec",))]
+    for env in repo.environments:
+        for ref in env.overrides:
+            out += credentials.check(env.doc, ("spec", "overrides", ref))
+    return out
 
 
 def _check_overrides(repo: Repo) -> list[Diagnostic]:

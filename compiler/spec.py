@@ -92,7 +92,7 @@ class Environment:
 class Identifier:
     identifier: str
     display_name: str
-    resource_type: str  # CPU | Memory | Accelerator
+    resource_type: str | None  # CPU | Memory | Accelerator; optional in the CRD
     min_count: str
     default_count: str
     max_count: str | None
@@ -142,7 +142,7 @@ def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:
     meta, spec = doc.data["metadata"], doc.data["spec"]
     annotations = meta.get("annotations", {})
     identifiers = tuple(
-        Identifier(i["identifier"], i.get("displayName", i["identifier"]), i["resourceType"],
+        Identifier(i["identifier"], i.get("displayName", i["identifier"]), i.get("resourceType"),
                    canonical(i["minCount"]), canonical(i["defaultCount"]),
                    canonical(i["maxCount"]) if "maxCount" in i else None, index)
         for index, i in enumerate(spec["identifiers"]))

@@ -232,16 +232,41 @@ def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
     elif keyword == "propertyNames":
         yield doc.diag(path, f"invalid key: {_message(error)}", "schema.key", at_key=True)
     else:
-        yield doc.diag(path, _message(error), f"schema.{keyword}")
+        yield doc.diag(path, _message(error), f"schema.{keyword}", hint=_quote_hint(error))
+
+
+def _quote_hint(error: ValidationError) -> str | None:
+    """Only a value YAML read as a number or boolean can be fixed by quoting it; a
+    quoted value that fails is wrong in content, and "quote it" would mislead."""
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    wanted = schema.get("type")
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    instance = error.instance
+    if error.validator != "type" or "string" not in wanted or isinstance(instance, str):
+        return None
+    if isinstance(instance, bool | int | float):
+        shown = json.dumps(instance)
+        return f"quote it: YAML reads an unquoted {shown} as a {_scalar_noun(instance)}"
+    return None
+
+
+def _scalar_noun(value: bool | int | float) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"
 
 
 def _unknown_fields(doc: Document, path: DocPath,
                     error: ValidationError) -> Iterator[Diagnostic]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     known = sorted(schema.get("properties", {}))
+    not_here: Mapping[str, str] = schema.get("x-not-here", {})
     instance = error.instance if isinstance(error.instance, dict) else {}
     for key in instance:
         if key in known:
+            continue
+        if key in not_here:  # a field that exists elsewhere, refused here on purpose
+            yield doc.diag(path + (key,), not_here[key], "schema.unknown-field", at_key=True)
             continue
         near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"did you mean '{near[0]}'?" if near else (
@@ -260,7 +285,10 @@ def _message(error: ValidationError) -> str:
     keyword, instance = str(error.validator), error.instance
     schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     custom = schema.get("x-message")
-    if custom and keyword in ("pattern", "maxLength", "enum", "type", "minimum"):
+    if custom and keyword in ("not", "minProperties", "maxProperties"):
+        return str(custom)
+    if custom and keyword in ("pattern", "enum", "type", "minimum") and not (
+            keyword == "type" and not isinstance(instance, str) and _wants_string(schema)):
         return f"{_show(instance)} {custom}"
     if keyword == "type":
         wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
@@ -276,8 +304,14 @@ def _message(error: ValidationError) -> str:
     if keyword in ("minItems", "minLength"):
         return "must not be empty"
     if keyword == "maxLength":
-        return f"{_show(instance)} is longer than {schema['maxLength']} characters"
+        return (f"{_show(instance)} is {len(str(instance))} characters, longer than the "
+                f"{schema['maxLength']} allowed")
     return str(error.message)
+
+
+def _wants_string(schema: Mapping[str, Any]) -> bool:
+    wanted = schema.get("type")
+    return wanted == "string" or (isinstance(wanted, list) and "string" in wanted)
 
 
 def _enum_message(instance: Any, allowed: list[Any]) -> str:

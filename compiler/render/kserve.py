@@ -153,5 +153,5 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
     if rd.args:
         model["args"] = list(rd.args)
     if rd.env:
-        model["env"] = [{"name": e.name, "value": e.value} for e in rd.env]
+        model["env"] = [e.as_k8s() for e in rd.env]
     return model

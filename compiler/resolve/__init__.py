@@ -173,7 +173,8 @@ def _profiles_for(profiles: tuple[HardwareProfile, ...], namespace: str,
 
 
 def _env_vars(values: Mapping[str, Any]) -> tuple[EnvVar, ...]:
-    return tuple(EnvVar(e["name"], e.get("value", "")) for e in values.get("env", ()))
+    return tuple(EnvVar(e["name"], e.get("value", ""), e.get("valueFrom"))
+                 for e in values.get("env", ()))
 
 
 def _format(values: Mapping[str, Any]) -> ModelFormat | None:

@@ -22,14 +22,30 @@ from compiler.resolve.features import require
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Access, Token
 
-_NOT_K8S = re.compile(r"[^a-z0-9-]+")
+# JavaScript's \s and String.prototype.trim() (ECMA-262 WhiteSpace + LineTerminator);
+# Python's str.isspace() differs (it adds \x1c-\x1f and lacks \ufeff).
+_JS_SPACE = "".join(["\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff",
+                     *map(chr, range(0x2000, 0x200B))])
+_SPACE = re.compile(f"[{re.escape(_JS_SPACE)}]")
+_NOT_K8S = re.compile(r"[^a-z0-9-]")
+_DASHES = re.compile(r"-+")
 DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
 GATEWAY_TARGETS = ("llmd", "llm-d")  # targets exposed through the shared inference gateway
 
 
+def js_trim(text: str) -> str:
+    """String.prototype.trim(): the display-name annotation the dashboard writes."""
+    return text.strip(_JS_SPACE)
+
+
 def token_name(display: str) -> str:
-    """The dashboard's k8s-ified token name: lowercase, other characters become '-'."""
-    return _NOT_K8S.sub("-", display.lower()).strip("-")
+    """The dashboard's ``translateDisplayNameForK8s`` (frontend/src/concepts/k8s/utils.ts,
+    identical in OpenShift AI 3.3, 3.4 and 3.5): trim, lower-case, whitespace to '-',
+    every other character outside [a-z0-9-] deleted, edge dashes dropped, dash runs
+    collapsed. A name that translates to nothing gets a random name there; inferc
+    reports it instead (see _tokens)."""
+    name = _NOT_K8S.sub("", _SPACE.sub("-", js_trim(display).lower()))
+    return _DASHES.sub("-", name.strip("-"))
 
 
 def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type: str,
@@ -107,10 +123,11 @@ def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[
         if origin is not None and (not name or clash is not None):
             where = Origin(origin.layer, origin.doc, (*origin.path, "tokens", index))
             why = (f"becomes '{name}', the same name as token '{clash.display}'" if clash
-                   else "has no letters or digits to make a name from")
+                   else "has no letters or digits to make a name from (the dashboard would "
+                   "generate a random one)")
             diags.append(where.diag(f"token '{display}' {why}", "access.token-name"))
             continue
-        tokens.append(Token(display, name))
+        tokens.append(Token(js_trim(display), name))
     return tuple(tokens), diags
 
 

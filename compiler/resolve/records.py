@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.resolve.layers import Origin
@@ -34,6 +34,15 @@ class RuntimeChoice:
 class EnvVar:
     name: str
     value: str
+    # A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef), as written;
+    # set instead of value, so a credential is referenced and never held in Git.
+    value_from: Mapping[str, Mapping[str, Any]] | None = field(default=None, hash=False)
+
+    def as_k8s(self) -> dict[str, Any]:
+        if self.value_from is not None:
+            return {"name": self.name,
+                    "valueFrom": {k: dict(v) for k, v in self.value_from.items()}}
+        return {"name": self.name, "value": self.value}
 
 
 @dataclass(frozen=True)
