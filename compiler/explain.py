@@ -125,6 +125,11 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
     shown.update({
         "access.external": _FLAG[access.external], "access.public": _FLAG[access.public],
         "access.tokens": ", ".join(t.display for t in access.tokens),
+        "access.auth": _FLAG[access.auth],
+        "access.rateLimits": "; ".join(
+            f"{kind} {r.limit}/{r.window}" for kind, rates in
+            (("requests", access.rate_limits.requests), ("tokens", access.rate_limits.tokens))
+            for r in rates),
         "aiAsset.useCase": access.ai_asset_use_case or "", "stopped": _FLAG[access.stopped],
         "timeout": "" if access.timeout is None else str(access.timeout),
     })

@@ -50,6 +50,18 @@ class GenerativeFormat:
 
 
 @dataclass(frozen=True)
+class GatewayFacts:
+    """The llm-d edge of a release: its default inference gateway, the GatewayClass the
+    platform bootstrap creates, who writes the AuthPolicy, and Kuadrant."""
+
+    default: tuple[str, str] | None  # (name, namespace); None: the environment names it
+    gateway_class: tuple[str, str] | None  # (name, controllerName)
+    auth_policy_controller: str | None  # named in messages where it writes the AuthPolicy
+    kuadrant_required: bool  # environments default to kuadrant.installed: true
+    authorino_cert_secret: str | None  # Authorino serves TLS with it; None: left as it is
+
+
+@dataclass(frozen=True)
 class Platform:
     """One platform release, read from ``presets/platforms/<name>-<version>.yaml``."""
 
@@ -67,6 +79,7 @@ class Platform:
     dashboard_labels: bool
     dashboard_namespace: str | None
     source: str  # display path of the file
+    gateway: GatewayFacts
     kinds: Mapping[str, KindVersions] = field(hash=False)  # "group/Kind" → versions
     controllers: Mapping[str, bool] = field(hash=False)
     features: Mapping[str, bool] = field(hash=False)
@@ -164,9 +177,19 @@ def _read(path: Path) -> Platform:
                                                                mode["configMap"], display),
         raw_mode=mode["raw"], dashboard_labels=spec["dashboard"]["labels"],
         dashboard_namespace=spec["dashboard"].get("namespace"), source=display,
+        gateway=_gateway(spec["gateway"]),
         kinds={k: KindVersions(tuple(v["served"]), v["storage"], v["write"])
                for k, v in spec["kinds"].items()},
         controllers=dict(spec["controllers"]), features=dict(spec["features"]))
+
+
+def _gateway(spec: Mapping[str, Any]) -> GatewayFacts:
+    default, cls = spec.get("default"), spec.get("gatewayClass")
+    return GatewayFacts(
+        (default["name"], default["namespace"]) if default else None,
+        (cls["name"], cls["controllerName"]) if cls else None,
+        spec.get("authPolicyController"), spec["kuadrantRequired"],
+        spec.get("authorinoCertSecret"))
 
 
 def _validate(data: Any, display: str) -> None:

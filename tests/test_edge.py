@@ -46,7 +46,9 @@ def _llmd(tmp_path: Path, platform: str = "openshift-ai", **spec: Any) -> Resolv
     rd = next(r for r in compiled.deployments["dev"] if r.key.name == "chat")
     data = copy.deepcopy(rd.environment.doc.data)
     data["spec"].update(spec)
-    env = replace(rd.environment, platform=platform, doc=replace(rd.environment.doc, data=data))
+    version = rd.environment.version if platform == "openshift-ai" else "0.20"
+    env = replace(rd.environment, platform=platform, version=version,
+                  doc=replace(rd.environment.doc, data=data))
     limits = RateLimits(requests=(Rate(100, "1m"),), tokens=(Rate(50000, "24h"),))
     return replace(rd, target="llmd", environment=env, access=replace(
         rd.access, rate_limits=limits, tokens=(Token("default-name", "default-name"),)))

@@ -17,45 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.platforms import GatewayFacts
 from compiler.resolve.access import GATEWAY_TARGETS
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
-
-@dataclass(frozen=True)
-class EdgeFacts:
-    """What a platform does at the edge.
-
-    Interim: these move into the per-release platform data files
-    (``presets/platforms/``) when they land; nothing here compares versions.
-    """
-
-    default_gateway: tuple[str, str] | None  # (name, namespace) the controller uses unasked
-    gateway_class: tuple[str, str] | None  # (name, controllerName) for the bootstrap
-    auth_policy_by: str | None  # the controller that writes each llm-d model's AuthPolicy
-    kuadrant_required: bool  # the documentation makes Kuadrant a prerequisite of llm-d
-    # Authorino serves TLS with a certificate the OpenShift service CA issues (the
-    # platform's gateway talks to it over TLS); None: Authorino is left as Kuadrant makes it
-    authorino_cert_secret: str | None = None
-
-
-_FACTS = {
-    # platform-facts §3.8; MC internal/controller/constants/constants.go; KServe CI
-    # test/scripts/openshift-ci/infra/deploy.gateway.ingress.sh (GatewayClass)
-    "openshift-ai": EdgeFacts(("openshift-ai-inference", "openshift-ingress"),
-                              ("openshift-default", "openshift.io/gateway-controller/v1"),
-                              "odh-model-controller", True, "authorino-server-cert"),
-}
-_UPSTREAM = EdgeFacts(None, None, None, False)
 # The TokenReview audience odh-model-controller's AuthPolicy asks for: OpenShift's
 # API server audience. Service-account tokens are valid for the API server's own
 # audiences only, which a cluster may configure otherwise (kind:
 # https://kubernetes.default.svc.cluster.local), hence kuadrant.tokenAudiences.
 API_AUDIENCE = "https://kubernetes.default.svc"
-
-
-def facts(env: Environment) -> EdgeFacts:
-    return _FACTS.get(env.platform, _UPSTREAM)
 
 
 @dataclass(frozen=True)
@@ -89,25 +60,26 @@ class Edge:
     kuadrant: bool
     inferc_auth_policies: bool  # inferc writes each llm-d model's AuthPolicy
     manage_platform: bool
-    facts: EdgeFacts
+    facts: GatewayFacts
     token_audiences: tuple[str, ...] = (API_AUDIENCE,)
 
 
 def edge(env: Environment) -> Edge:
     spec = env.doc.data["spec"]
-    known = facts(env)
+    known = env.release.gateway
     kuadrant = spec.get("kuadrant", {})
     installed = bool(kuadrant.get("installed", known.kuadrant_required))
-    policies = kuadrant.get("authPolicies", installed and known.auth_policy_by is None)
+    policies = kuadrant.get("authPolicies",
+                            installed and not env.release.runs("llmdAuthPolicy"))
     return Edge(_gateway(spec.get("gateway", {}), known), installed, bool(policies),
                 bool(spec.get("managePlatform", False)), known,
                 tuple(kuadrant.get("tokenAudiences", (API_AUDIENCE,))))
 
 
-def _gateway(spec: Mapping[str, Any], known: EdgeFacts) -> InferenceGateway | None:
+def _gateway(spec: Mapping[str, Any], known: GatewayFacts) -> InferenceGateway | None:
     explicit = "name" in spec  # the schema requires name and namespace together
     name, namespace = (spec["name"], spec["namespace"]) if explicit else \
-        (known.default_gateway or (None, None))
+        (known.default or (None, None))
     if name is None or namespace is None:
         return None
     trusted = spec.get("trustedNamespaces")
@@ -136,8 +108,8 @@ def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[D
 
 def _settings(env: Environment, settings: Edge) -> Iterable[Diagnostic]:
     kuadrant = env.doc.data["spec"].get("kuadrant", {})
-    by = settings.facts.auth_policy_by
-    if kuadrant.get("authPolicies") is True and by is not None:
+    if kuadrant.get("authPolicies") is True and env.release.runs("llmdAuthPolicy"):
+        by = settings.facts.auth_policy_controller or "the platform's controller"
         yield env.doc.diag(
             ("spec", "kuadrant", "authPolicies"),
             f"{by} writes each llm-d model's AuthPolicy on {_platform(env)}; a second one "
