@@ -9,7 +9,9 @@ failure is a Diagnostic; nothing here raises for bad input.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,14 +107,60 @@ class _Abort(Exception):
 def load_path(path: Path, display: str, *, multi: bool = False) -> LoadResult:
     """Load a file; ``display`` is the name diagnostics use (relative to the repo)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return _fail(display, 1, 1, f"file is {size} bytes; the limit is {MAX_BYTES}",
-                         "load.too-large")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return _fail(display, 1, 1, f"cannot read file: {exc.strerror}", "load.io")
+        raw = read_limited(path)
+    except Unreadable as exc:
+        return _fail(display, 1, 1, exc.message, exc.rule)
     return load_bytes(raw, display, multi=multi)
+
+
+class Unreadable(Exception):
+    """A file inferc will not read: says why, with the diagnostic's rule id."""
+
+    def __init__(self, message: str, rule: str = "load.io") -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+
+
+def read_limited(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises Unreadable.
+
+    FIFOs, devices and sockets are refused before reading (a FIFO would block, a
+    device never ends), and the limit is enforced while reading, since /proc
+    files and growing files report a size that is not what they hold.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable(f"cannot read file: not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > limit:
+            raise Unreadable(f"file is {info.st_size} bytes; the limit is {limit}", "load.too-large")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 16, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise Unreadable(f"file is more than {limit} bytes; the limit is {limit}",
+                                 "load.too-large")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:

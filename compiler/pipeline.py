@@ -14,7 +14,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
 from compiler.render.platform import render_environment
-from compiler.repo import Repo, load_repo
+from compiler.repo import Repo, load_repo, models_folder_state
 from compiler.resolve import Resolver
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, ModelKey
@@ -34,7 +34,8 @@ class Compiled:
 
 
 def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
-                     env_names: Sequence[str] | None = None) -> Compiled:
+                     env_names: Sequence[str] | None = None,
+                     allow_empty: bool = False) -> Compiled:
     repo, load_diags = load_repo(root, default_validator(), only_models)
     if not repo.environments and not any(d.file.startswith("environments/") for d in load_diags):
         load_diags.append(_no_environments(repo))
@@ -48,7 +49,32 @@ def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
         for diag in diags:
             per_env.setdefault(diag, []).append(env)
     resolve_diags = [_in_environments(d, envs, len(chosen)) for d, envs in per_env.items()]
+    if not allow_empty:
+        resolve_diags += _empty_environments(repo, chosen, deployments,
+                                             load_diags + resolve_diags)
     return Compiled(repo, deployments, load_diags, resolve_diags)
+
+
+def _empty_environments(repo: Repo, chosen: Sequence[Environment],
+                        deployments: dict[str, list[ResolvedDeployment]],
+                        diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """An environment that renders no model is an error unless asked for: under Argo CD
+    an empty render with exit 0 prunes every model of the environment.
+
+    When model files exist but failed, their own errors say why; without any model
+    file, or with every model fine and none here, this is the only message."""
+    failed = any(d.is_error for d in diags)
+    out = []
+    for env in chosen:
+        if deployments.get(env.name) or (repo.model_keys and failed):
+            continue
+        state = models_folder_state(repo.root) if not repo.model_keys else \
+            f"none of the {len(repo.model_keys)} models applies to it"
+        out.append(env.doc.diag((), f"environment '{env.name}' renders no model: {state}",
+                                "repo.empty",
+                                hint="add models/<namespace>/<name>.yaml, or pass "
+                                     "--allow-empty if an empty environment is intended"))
+    return out
 
 
 def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> Diagnostic:

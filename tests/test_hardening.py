@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,104 @@ def test_not_mapping_echoes_a_short_excerpt_of_the_file(repo: Path) -> None:
     assert result.exit_code == 1
     assert "s" * 60 not in result.stdout
     assert "a string ('SECRET_TOKEN=sssss" in result.stdout
+
+
+# --- Argo CD: never an empty success ------------------------------------------------------
+
+
+def _no_models(repo: Path, how: str) -> None:
+    shutil.rmtree(repo / "models")
+    if how == "misspelt":
+        (repo / "modles" / "team").mkdir(parents=True)
+    elif how == "dangling":
+        (repo / "models").symlink_to(repo / "nowhere")
+    elif how == "wrong-extension":
+        (repo / "models" / "team").mkdir(parents=True)
+        (repo / "models" / "team" / "chat.json").write_text("{}\n")
+
+
+@pytest.mark.parametrize(("how", "state"), [
+    ("missing", "there is no models/ folder"),
+    ("misspelt", "there is no models/ folder (is 'modles/' misspelt?)"),
+    ("dangling", "models/ is a broken symbolic link"),
+    ("wrong-extension", "models/ holds 1 file but no models/<namespace>/<name>.yaml"),
+])
+def test_render_of_an_environment_without_models_fails(repo: Path, how: str, state: str) -> None:
+    _no_models(repo, how)
+    result = run_cli("render", "--env", "prod", cwd=repo)
+    assert result.exit_code == 1, result.stderr
+    assert result.stdout == ""
+    assert (f"environments/prod.yaml:1:1: error: $: environment 'prod' renders no model: "
+            f"{state} [repo.empty]") in result.stderr
+    assert run_cli("check", cwd=repo).exit_code == 1
+    assert run_cli("build", "-o", repo.parent / "out", cwd=repo).exit_code == 1
+    assert not (repo.parent / "out").exists()
+
+
+def test_allow_empty_accepts_an_environment_without_models(repo: Path) -> None:
+    _no_models(repo, "missing")
+    result = run_cli("render", "--env", "prod", "--allow-empty", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert run_cli("check", "--allow-empty", cwd=repo).exit_code == 0
+
+
+# --- the file system ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "json"])
+def test_links_out_of_the_repo_are_not_followed(repo: Path, tmp_path: Path, fmt: str) -> None:
+    secret = tmp_path / "runner.env"
+    secret.write_text("AWS_SECRET_ACCESS_KEY=hunter2\n")
+    (repo / "models" / "team" / "leak.yaml").symlink_to(secret)
+    (repo / "environments" / "staging.yaml").symlink_to(secret)
+    result = run_cli("check", "--format", fmt, cwd=repo)
+    assert result.exit_code == 1
+    assert "hunter2" not in result.stdout + result.stderr
+    assert "symbolic link to a file outside the config repo" in result.stdout
+    assert "models/team/leak.yaml" in result.stdout
+    assert "environments/staging.yaml" in result.stdout
+
+
+def test_links_inside_the_repo_are_followed(repo: Path) -> None:
+    (repo / "shared").mkdir()
+    (repo / "models" / "team" / "chat.yaml").rename(repo / "shared" / "chat.yaml")
+    (repo / "models" / "team" / "chat.yaml").symlink_to(repo / "shared" / "chat.yaml")
+    assert run_cli("check", cwd=repo).exit_code == 0
+
+
+def test_a_linked_folder_out_of_the_repo_is_not_followed(repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "chat.yaml").write_text("password: hunter2\n")
+    (repo / "models" / "other").symlink_to(outside)
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 1
+    assert "models/other/chat.yaml:1:1: error: $: symbolic link to a file outside" in result.stdout
+    assert "hunter2" not in result.stdout
+
+
+def test_a_fifo_is_refused_without_blocking(repo: Path) -> None:
+    fifo = repo / "models" / "team" / "pipe.yaml"
+    os.mkfifo(fifo)
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 1
+    assert ("models/team/pipe.yaml:1:1: error: $: cannot read file: not a regular file "
+            "(a FIFO) [load.io]") in result.stdout
+    result = run_cli("check", fifo, cwd=repo)
+    assert result.exit_code == 1
+    assert "not a regular file (a FIFO)" in result.stdout
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_verify_reads_only_regular_files(device: str) -> None:
+    result = run_cli("verify", device)
+    assert result.exit_code == 1
+    assert f"{device}:1:1: error: $: cannot read file: not a regular file" in result.stdout
+
+
+def test_proc_files_are_read_with_the_limit_enforced(tmp_path: Path) -> None:
+    # /proc files report size 0; the limit must hold while reading.
+    from compiler.load import Unreadable, read_limited
+
+    with pytest.raises(Unreadable, match="more than 16 bytes"):
+        read_limited(Path("/proc/self/status"), limit=16)
