@@ -40,7 +40,7 @@ def value_rows(rd: ResolvedDeployment) -> list[Row]:
 
 def as_text(rd: ResolvedDeployment) -> str:
     env = rd.environment
-    lines = [f"model {rd.key} in environment {env.name} (OpenShift AI {env.version})", ""]
+    lines = [f"model {rd.key} in environment {env.name} ({env.release.display_name})", ""]
     lines += _runtime_lines(rd) + [""] + _profile_lines(rd) + ["", "values:"]
     lines += _table([("field", "value", "layer", "source")] +
                     [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
@@ -76,12 +76,17 @@ def as_json(rd: ResolvedDeployment) -> str:
 
 def _runtime_lines(rd: ResolvedDeployment) -> list[str]:
     choice = rd.runtime
-    how = ("chosen automatically" if choice.mode == "auto" else
+    kserve = rd.environment.release.selection == "kserve"
+    auto = ("chosen as KServe would choose it (enabled, single-node, format listed with "
+            "autoSelect, protocol v1, highest priority) and written to predictor.model.runtime"
+            if kserve else "chosen automatically")
+    how = (auto if choice.mode == "auto" else
            f"named in spec.runtime ({rd.origins['runtime'].layer}, "
            f"{rd.origins['runtime'].location})")
-    lines = [f"runtime: {choice.template.name} ({choice.template.display_name}), {how}",
-             f"  from {choice.template.source}"]
-    rows = [("template", "result", "reason")] + [
+    name = (choice.template.name if choice.template.name == choice.template.display_name
+            else f"{choice.template.name} ({choice.template.display_name})")
+    lines = [f"runtime: {name}, {how}", f"  from {choice.template.source}"]
+    rows = [("runtime" if kserve else "template", "result", "reason")] + [
         (c.template.name, "kept" if c.kept else "dropped", c.reason) for c in choice.considered]
     return lines + _table(rows)
 
@@ -89,8 +94,10 @@ def _runtime_lines(rd: ResolvedDeployment) -> list[str]:
 def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     profile = rd.profile
     accelerator = profile.accelerator or "none (CPU only)"
-    lines = [f"hardware profile: {profile.name} ({profile.display_name}) in namespace "
-             f"{rd.profile_namespace}, accelerator {accelerator}", f"  from {profile.doc.file}"]
+    where = (f"in namespace {rd.profile_namespace}" if rd.environment.release.dashboard_labels
+             else "rendered into the model by inferc")
+    lines = [f"hardware profile: {profile.name} ({profile.display_name}) {where}, "
+             f"accelerator {accelerator}", f"  from {profile.doc.file}"]
     limits = dict(rd.resources.limits)
     rows = [("resource", "request", "limit")] + [
         (name, request, limits.get(name, "")) for name, request in rd.resources.requests]

@@ -60,10 +60,14 @@ def _namespaces(env: Environment, deployments: Sequence[ResolvedDeployment],
         scheduling = rd.profile.scheduling or {}
         queued[rd.key.namespace] = (queued.get(rd.key.namespace, False)
                                     or scheduling.get("type") == "Queue")
-    return [_namespace(name, queued[name]) for name in sorted(queued)]
+    dashboard = env.release.dashboard_labels
+    return [_namespace(name, queued[name], dashboard) for name in sorted(queued)]
 
 
-def _namespace(name: str, queued: bool) -> K8sObject:
+def _namespace(name: str, queued: bool, dashboard: bool) -> K8sObject:
+    if not dashboard:  # no OpenShift AI dashboard to list the project for
+        return {"apiVersion": "v1", "kind": "Namespace",
+                "metadata": {"name": name, "annotations": {SYNC_WAVE: "-2"}}}
     labels = {DASHBOARD_LABEL: "true", "modelmesh-enabled": "false"}
     if queued:
         labels[KUEUE_MANAGED] = "true"

@@ -8,15 +8,18 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
-from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_templates
+from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
 from compiler.resolve import (
     access,
     gateway,
+    kserve_selection,
     llmd,
     mlserver,
+    platform_rules,
     quota,
     resources,
     rollout,
@@ -46,7 +49,8 @@ class Resolver:
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
-        builtin = load_builtin_templates(env.release.runtime_catalog)
+        builtin = platform_runtimes(env.release)
+        diags.extend(platform_rules.check_environment(env))
         diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
         for model in self.repo.models:
             try:
@@ -108,13 +112,31 @@ class Resolver:
     def _runtime(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],
                  origins: Mapping[str, L.Origin], profile: HardwareProfile,
                  builtin: tuple[RuntimeTemplate, ...]) -> tuple[RuntimeChoice, ModelFormat]:
-        templates = runtime.in_scope(builtin, self.repo.templates, model.key.namespace)
         model_type = values["modelType"]
+        llmd_choice = runtime.llmd_choice(values["runtime"], model_type, env.llmd_default, env.name,
+                                          _runtime_origin(origins["runtime"], model))
+        if llmd_choice is not None:
+            return llmd_choice, runtime.GENERATIVE_FORMAT
+        templates = runtime.in_scope(builtin, self.repo.templates, model.key.namespace)
+        if env.release.selection == "kserve":
+            return self._kserve_runtime(model, env, values, origins, templates)
         fmt = runtime.resolve_format(model_type, _format(values), templates,
                                      origins.get("modelFormat", origins["modelType"]))
         request = runtime.Request(values["runtime"], model_type, fmt, profile, env.name,
                                   env.disabled_templates, env.llmd_default)
         return runtime.select(request, templates, _runtime_origin(origins["runtime"], model)), fmt
+
+    def _kserve_runtime(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],
+                        origins: Mapping[str, L.Origin], templates: list[RuntimeTemplate],
+                        ) -> tuple[RuntimeChoice, ModelFormat]:
+        generative = env.release.generative_format
+        fmt = kserve_selection.model_format(
+            values["modelType"], _format(values), ModelFormat(generative.name, generative.version),
+            origins.get("modelFormat", origins["modelType"]))
+        request = kserve_selection.Request(values["runtime"], fmt, kserve_selection.DEFAULT_PROTOCOL,
+                                           env.name, env.disabled_templates)
+        origin = _runtime_origin(origins["runtime"], model)
+        return kserve_selection.select(request, templates, origin), fmt
 
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
         spec_env = env.doc.data["spec"]

@@ -79,12 +79,6 @@ class Request:
 
 
 def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
-    if req.name == LLMD and req.model_type != "generative":
-        raise SelectionError(origin.diag("llm-d serves generative models only",
-                                         "runtime.incompatible"))
-    if req.name == LLMD or (req.name == "auto" and req.llmd_default
-                            and req.model_type == "generative"):
-        return _llmd(req)
     if req.name != "auto":
         return _explicit(req, templates, origin)
     considered = [_consider(t, req) for t in templates]
@@ -142,12 +136,19 @@ LLMD_TEMPLATE = RuntimeTemplate(LLMD, LLMD, "Distributed inference with llm-d", 
                                 (GENERATIVE_FORMAT,), (), None, True, {}, "llm-d (LLMInferenceService)")
 
 
-def _llmd(req: Request) -> RuntimeChoice:
-    """llm-d is not a template in the contest (DESIGN rule 1): chosen by name or by default."""
-    if req.name == LLMD:
+def llmd_choice(name: str, model_type: str, llmd_default: bool, environment: str,
+                origin: Origin) -> RuntimeChoice | None:
+    """llm-d is not a template in the contest (DESIGN rule 1): chosen by name, or for every
+    generative ``auto`` model by the environment's "llm-d by default" setting; None otherwise."""
+    if name == LLMD and model_type != "generative":
+        raise SelectionError(origin.diag("llm-d serves generative models only",
+                                         "runtime.incompatible"))
+    if name == LLMD:
         return RuntimeChoice(LLMD_TEMPLATE, "explicit", (Considered(LLMD_TEMPLATE, True,
                                                                     "named in spec.runtime"),))
-    why = (f"llm-d is the default for generative models in environment '{req.environment}' "
+    if not (name == "auto" and llmd_default and model_type == "generative"):
+        return None
+    why = (f"llm-d is the default for generative models in environment '{environment}' "
            "(dashboardConfig.modelServing.isLLMdDefault)")
     return RuntimeChoice(LLMD_TEMPLATE, "auto", (Considered(LLMD_TEMPLATE, True, why),))
 
