@@ -5,15 +5,16 @@ Commands call these functions; each stage stays in its own module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.objects import object_key
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
-from compiler.render.platform import render_environment
+from compiler.render.environment import once, render_environment, shared_by_models
 from compiler.repo import Repo, load_repo, models_folder_state
 from compiler.resolve import Resolver
 from compiler.resolve.records import ResolvedDeployment
@@ -90,7 +91,8 @@ def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> D
 def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | None = None,
                progress: Callable[[str], None] | None = None,
                ) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
-    """Render every resolved deployment; verify each object against the target's schemas."""
+    """Render every resolved deployment and every environment output; verify each
+    object against the target's schemas."""
     envs, diags = [], []
     verifiers: dict[str, Any] = {}  # one per release: building a CRD validator is costly
     for env in compiled.repo.environments:
@@ -102,22 +104,30 @@ def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | Non
         release = env.release.key
         if verify and release not in verifiers:
             verifiers[release] = _verifier(env)
+        rendered, problems = _render_environment(env, compiled.deployments[env.name], model)
+        diags += problems
         verifier = verifiers.get(release)
-        models = []
-        for rd in compiled.deployments[env.name]:
-            if model is not None and rd.key != model:
-                continue
-            objects = render(rd)
-            if verifier is not None:
-                for obj in objects:
-                    diags.extend(_located(verifier.check(obj, file=rd.source), obj))
-            models.append(ModelRender(rd.key, rd.source, tuple(objects)))
-        platform = render_environment(env, compiled.deployments[env.name]) if model is None else []
         if verifier is not None:
-            for obj in platform:
+            for m in rendered.models:
+                for obj in m.objects:
+                    diags.extend(_located(verifier.check(obj, file=m.source), obj))
+            for obj in rendered.platform:
                 diags.extend(_located(verifier.check(obj, file=env.doc.file), obj))
-        envs.append(EnvRender(env.name, env.doc.file, tuple(models), tuple(platform)))
+        envs.append(rendered)
     return tuple(envs), diags
+
+
+def _render_environment(env: Environment, deployments: list[ResolvedDeployment],
+                        model: ModelKey | None) -> tuple[EnvRender, list[Diagnostic]]:
+    """One environment's per-model and environment-level objects, each object once."""
+    models = [(rd, render(rd)) for rd in deployments if model is None or rd.key == model]
+    shared, copies = shared_by_models([(rd.source, objects) for rd, objects in models])
+    produced = copies + (render_environment(env, deployments) if model is None else [])
+    platform, diags = once(produced)
+    renders = tuple(ModelRender(rd.key, rd.source,
+                                tuple(o for o in objects if object_key(o) not in shared))
+                    for rd, objects in models)
+    return EnvRender(env.name, env.doc.file, renders, tuple(p.obj for p in platform)), diags
 
 
 def base_environment(repo: Repo) -> str:
@@ -140,7 +150,7 @@ def _verifier(env: Environment):  # type: ignore[no-untyped-def]
     return Verifier(crd_set=env.release.crd_sets)
 
 
-def _located(diags: list[Diagnostic], obj: dict[str, Any]) -> list[Diagnostic]:
+def _located(diags: list[Diagnostic], obj: Mapping[str, Any]) -> list[Diagnostic]:
     # An emitted object that fails its schema is reported against the spec that
     # produced it, naming the object, since the object itself is not a source file.
     meta = obj.get("metadata", {})

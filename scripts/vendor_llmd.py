@@ -73,6 +73,30 @@ def _scheduler_pod(shared: Path, rel: str) -> dict[str, Any]:
     raise SystemExit(f"{rel}: no kserve-config-llm-scheduler")
 
 
+ACCELERATOR_PRESETS = {
+    ("openshift-ai", "3.3"): "crds/kserve-rhoai/rhoai-3.3/llmisvc-presets/overlay-odh/accelerators",
+    ("openshift-ai", "3.4"): "crds/kserve-rhoai/rhoai-3.4/llmisvc-presets/overlay-odh/accelerators",
+    ("openshift-ai", "3.5"): "crds/kserve-rhoai/rhoai-3.5/llmisvc-presets/overlay-odh/accelerators",
+}
+# The well-known kserve-config-llm-template runs the CUDA image: it fits NVIDIA GPUs.
+DEFAULT_TEMPLATE_FITS = ["nvidia.com/gpu"]
+
+
+def _accelerator_presets(shared: Path, rel: str | None) -> dict[str, str]:
+    """Accelerator → the one preset that recommends it (opendatahub.io/recommended-accelerators);
+    accelerators two presets recommend (IBM Spyre on two architectures) are left out."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((shared / rel).glob("*.yaml")) if rel else ():
+        doc = yaml.safe_load(path.read_text())
+        if (doc or {}).get("kind") != "LLMInferenceServiceConfig":
+            continue
+        annotations = doc["metadata"].get("annotations") or {}
+        for accelerator in json.loads(annotations.get("opendatahub.io/recommended-accelerators", "[]")):
+            found.setdefault(accelerator, []).append(doc["metadata"]["name"])
+    return {a: names[0] for a, names in sorted(found.items())
+            if len(names) == 1 and a not in DEFAULT_TEMPLATE_FITS}
+
+
 def main(shared: Path) -> None:
     source = shared / "reference" / "epp-plugins.yaml"
     data = yaml.safe_load(source.read_text())
@@ -91,9 +115,11 @@ def main(shared: Path) -> None:
             "scheduler": facts["scheduler_version"],
             "controllerWritesApiVersion": facts["controller_writes_api_version"],
             "pod": _scheduler_pod(shared, rel),
+            "acceleratorPresets": _accelerator_presets(shared, ACCELERATOR_PRESETS.get((platform, release))),
         }
     OUT.mkdir(parents=True, exist_ok=True)
-    body = {"schedulers": schedulers, "platforms": platforms}
+    body = {"schedulers": schedulers, "platforms": platforms,
+            "defaultTemplateFits": DEFAULT_TEMPLATE_FITS}
     (OUT / "schedulers.json").write_text(json.dumps(body, indent=1, sort_keys=True) + "\n")
     _provenance(shared, source)
 
@@ -110,7 +136,8 @@ def _provenance(shared: Path, source: Path) -> None:
         "there; Apache-2.0) and from each release's `kserve-config-llm-scheduler`\n"
         "LLMInferenceServiceConfig (red-hat-data-services/kserve rhoai-3.x branches,\n"
         "kserve/kserve v0.20.0 install manifest; Apache-2.0) for the scheduler pod's\n"
-        "resources.\n\n| source | sha256 |\n|---|---|\n" + "\n".join(rows) + "\n")
+        "resources, and from the accelerator presets of each OpenShift AI release's\n"
+        "`overlay-odh/accelerators/` (annotation `opendatahub.io/recommended-accelerators`).\n\n| source | sha256 |\n|---|---|\n" + "\n".join(rows) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.objects import K8sObject
 from compiler.render import without_platform as bare
 from compiler.render.common import DASHBOARD_LABEL, before_model, hardware_profile_annotations, metadata
+from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.records import ResolvedDeployment
-
-K8sObject = dict[str, Any]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
-    if rd.runtime.template.cluster_scoped:  # installed cluster-wide: named, never copied
+    # installed cluster-wide: named, never copied
+    if rd.workload_as(KServeWorkload).runtime.template.cluster_scoped:
         return [inference_service(rd)]
     return [serving_runtime(rd), inference_service(rd)]
 
@@ -31,7 +32,8 @@ def _dashboard(rd: ResolvedDeployment) -> bool:
 
 def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
     """A namespaced deep copy of the template's ServingRuntime, named like the model."""
-    template = rd.runtime.template
+    choice = rd.workload_as(KServeWorkload).runtime
+    template = choice.template
     source = _copy(template.serving_runtime)
     if not _dashboard(rd):
         return {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ServingRuntime",
@@ -48,7 +50,7 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
         "opendatahub.io/template-name": template.name,
         "opendatahub.io/template-display-name": display,
     })
-    if rd.runtime.mode == "explicit":  # the wizard's manual choice carries a scope
+    if choice.mode == "explicit":  # the wizard's manual choice carries a scope
         scope = "project" if template.namespace else "global"
         annotations["opendatahub.io/serving-runtime-scope"] = scope
     labels = dict(src_meta.get("labels", {}))
@@ -159,7 +161,7 @@ def _predictor(rd: ResolvedDeployment) -> K8sObject:
 
 
 def _strategy(rd: ResolvedDeployment) -> K8sObject:
-    strategy = rd.strategy
+    strategy = rd.workload_as(KServeWorkload).strategy
     out: K8sObject = {"type": strategy.type}
     rolling = {k: v for k, v in (("maxSurge", strategy.max_surge),
                                  ("maxUnavailable", strategy.max_unavailable)) if v is not None}
@@ -169,10 +171,11 @@ def _strategy(rd: ResolvedDeployment) -> K8sObject:
 
 
 def _model(rd: ResolvedDeployment) -> K8sObject:
-    fmt: K8sObject = {"name": rd.model_format.name}
-    if rd.model_format.version is not None:
-        fmt["version"] = rd.model_format.version
-    template = rd.runtime.template
+    workload = rd.workload_as(KServeWorkload)
+    fmt: K8sObject = {"name": workload.model_format.name}
+    if workload.model_format.version is not None:
+        fmt["version"] = workload.model_format.version
+    template = workload.runtime.template
     model: K8sObject = {
         "modelFormat": fmt,
         "runtime": template.runtime_name if template.cluster_scoped else rd.key.name,
@@ -186,6 +189,7 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
     }
     if rd.args:
         model["args"] = list(rd.args)
-    if rd.env:
-        model["env"] = [e.as_k8s() for e in rd.env]
+    env = rd.env + workload.extra_env
+    if env:
+        model["env"] = [e.as_k8s() for e in env]
     return model

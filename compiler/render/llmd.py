@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler.objects import K8sObject
 from compiler.render.common import DASHBOARD_LABEL, hardware_profile_annotations, metadata
+from compiler.resolve.gateway import edge
 from compiler.resolve.llmd import LlmdWorkload, Parallelism
 from compiler.resolve.records import ResolvedDeployment
 
-K8sObject = dict[str, Any]
 
-
-def render(rd: ResolvedDeployment, workload: LlmdWorkload) -> list[K8sObject]:
-    return [llm_inference_service(rd, workload)]
+def render(rd: ResolvedDeployment) -> list[K8sObject]:
+    return [llm_inference_service(rd, rd.workload_as(LlmdWorkload))]
 
 
 def llm_inference_service(rd: ResolvedDeployment, workload: LlmdWorkload) -> K8sObject:
@@ -96,11 +96,11 @@ def _router(rd: ResolvedDeployment, workload: LlmdWorkload) -> K8sObject:
 
 
 def _gateway_ref(rd: ResolvedDeployment) -> dict[str, str] | None:
-    """The environment's gateway when it names one; the controller's default otherwise."""
-    gateway = rd.environment.doc.data["spec"].get("gateway")
-    if not gateway or "name" not in gateway:
-        return None
-    return {"name": gateway["name"], "namespace": gateway["namespace"]}
+    """The environment's gateway when it names one; the controller's default otherwise
+    (written ``gateway: {}``, as the dashboard does)."""
+    gateway = edge(rd.environment).gateway
+    ref = gateway.ref if gateway is not None else None
+    return {"name": ref[0], "namespace": ref[1]} if ref else None
 
 
 def _container(rd: ResolvedDeployment, workload: LlmdWorkload, requests: Any, limits: Any,

@@ -96,6 +96,17 @@ def platform_scheduler(platform: str, release: str) -> tuple[Scheduler, Schedule
     return scheduler(facts["scheduler"]), SchedulerPod(pod["replicas"], requests, limits)
 
 
+def accelerator_presets(platform: str, release: str) -> Mapping[str, str]:
+    """Accelerator → the release's well-known LLMInferenceServiceConfig for it."""
+    facts = _data()["platforms"].get(platform, {}).get(release, {})
+    return dict(facts.get("acceleratorPresets", {}))
+
+
+def default_template_fits() -> frozenset[str]:
+    """Accelerators the default model-server image (CUDA) runs on."""
+    return frozenset(_data()["defaultTemplateFits"])
+
+
 def _add(current: str | None, value: str) -> str:
     from compiler.quantity import canonical, parse
 

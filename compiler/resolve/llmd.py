@@ -6,7 +6,8 @@ configuration, parallelism (multi-node groups when ``data > dataLocal``),
 prefill/decode disaggregation and an image where no preset fits. What a release
 has — served apiVersions, the inline scheduler config, ``rolloutStrategy``, the
 scheduler version and its plugin registry — is data (``presets/llmd/``), never a
-version comparison here.
+version comparison here: what the platform files (``presets/platforms/``) say of the
+release, and ``presets/llmd/schedulers.json`` of its scheduler.
 """
 
 from __future__ import annotations
@@ -15,17 +16,25 @@ import json
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, DocPath, Severity
-from compiler.load import load_path
+from compiler.platforms import Platform
 from compiler.quantity import parse
-from compiler.resolve import epp
+from compiler.resolve import epp, rollout
 from compiler.resolve import layers as L
-from compiler.resolve.records import EnvVar, ResolvedDeployment, Resources
-from compiler.resources import presets_dir
-from compiler.spec import Environment, HardwareProfile, ModelKey
+from compiler.resolve import resources as R
+from compiler.resolve.records import (
+    EnvVar,
+    PodGroup,
+    ResolvedDeployment,
+    Resources,
+    Scaling,
+    Workload,
+)
+from compiler.resolve.targets import TargetInput, TargetResolver
+from compiler.spec import Environment, HardwareProfile
+from compiler.text import table
 
 LLMD = "llm-d"
 DEFAULT_BLOCK_SIZE = 64
@@ -43,17 +52,34 @@ SUFFIXES = {"route": "-kserve-route", "scheduler": "-kserve-router-scheduler",
 MAX_NAME = 63
 
 
+ACCELERATOR_PRESETS = "llmdAcceleratorPresets"
+
+
 @dataclass(frozen=True)
 class Release:
-    platform: str
-    version: str
-    api_version: str
-    served: tuple[str, ...]
-    features: frozenset[str]
-    profile_webhook: bool
-    dashboard: bool  # the OpenShift AI dashboard lists what carries its labels
-    accelerator_presets: Mapping[str, str]
-    first_with: Mapping[str, str]  # feature → first release of this platform that has it
+    """What one platform release has for llm-d, read from its platform file."""
+
+    platform: Platform
+    api_version: str  # what the release's dashboard writes (upstream: the stored version)
+    inline_config: bool
+    rollout_strategy: bool
+    profile_webhook: bool  # fills spec.template's nodeSelector/tolerations from the profile
+    dashboard: bool
+
+    @property
+    def label(self) -> str:
+        return self.platform.display_name
+
+    def first_with(self, feature: str) -> str | None:
+        first = self.platform.first_with(feature)
+        return first.display_name if first else None
+
+
+def release(env: Environment) -> Release:
+    platform = env.release
+    return Release(platform, platform.api_version("serving.kserve.io/LLMInferenceService"),
+                   platform.has("llmdInlineSchedulerConfig"), platform.has("llmdRolloutStrategy"),
+                   platform.runs("hardwareProfileWebhook"), platform.dashboard_labels)
 
 
 @dataclass(frozen=True)
@@ -86,18 +112,6 @@ class Parallelism:
 
 
 @dataclass(frozen=True)
-class Role:
-    """One kind of pod the model creates, for explain and the quota check."""
-
-    name: str  # main | worker | prefill | prefill-worker | scheduler
-    pods: int
-    surge: int  # extra pods while rolling out
-    requests: tuple[tuple[str, str], ...]
-    limits: tuple[tuple[str, str], ...]
-    scheduling: str  # who places the pod
-
-
-@dataclass(frozen=True)
 class Prefill:
     replicas: int
     parallelism: Parallelism | None
@@ -106,7 +120,7 @@ class Prefill:
 
 
 @dataclass(frozen=True)
-class LlmdWorkload:
+class LlmdWorkload(Workload):
     release: Release
     scheduler: epp.Scheduler | None  # None: no scheduler (router.scheduler: none)
     routing: str
@@ -121,7 +135,7 @@ class LlmdWorkload:
     node_selector: Mapping[str, str] | None  # rendered by inferc (worker/prefill, or no webhook)
     tolerations: tuple[Mapping[str, Any], ...]
     names: Mapping[str, str]
-    roles: tuple[Role, ...]
+    scheduler_pod: epp.SchedulerPod | None
 
     @property
     def api_version(self) -> str:
@@ -135,47 +149,41 @@ class LlmdWorkload:
     def workers(self) -> bool:
         return self.parallelism is not None and self.parallelism.group_size > 1
 
+    def pod_groups(self, scaling: Scaling, resources: Resources) -> tuple[PodGroup, ...]:
+        """Every pod the model creates in its namespace, each with its own resources and the
+        surge its controller really rolls with (DESIGN rule 2)."""
+        replicas = scaling.max_replicas
+        size = self.parallelism.group_size if self.parallelism else 1
+        out = [PodGroup("main", replicas, self._surge(replicas, size), resources)]
+        if size > 1:
+            out.append(PodGroup("worker", replicas * (size - 1), 0, resources))
+        if self.prefill is not None:
+            prefill = self.prefill
+            psize = prefill.parallelism.group_size if prefill.parallelism else 1
+            out.append(PodGroup("prefill", prefill.replicas, self._surge(prefill.replicas, psize),
+                                prefill.resources))
+            if psize > 1:
+                out.append(PodGroup("prefill-worker", prefill.replicas * (psize - 1), 0,
+                                    prefill.resources))
+        pod = self.scheduler_pod
+        if pod is not None:
+            out.append(PodGroup("scheduler", pod.replicas, self._surge(pod.replicas, 1),
+                                Resources(tuple(pod.requests.items()),
+                                          tuple(pod.limits.items()))))
+        return tuple(out)
 
-@cache
-def _releases() -> Mapping[str, Any]:
-    doc = load_path(presets_dir() / "llmd" / "releases.yaml", "<inferc>/presets/llmd/releases.yaml")
-    return doc.documents[0].data  # type: ignore[no-any-return]
-
-
-def release(env: Environment) -> Release | None:
-    platform = _releases().get(env.platform)
-    if platform is None or env.version not in platform["releases"]:
-        return None
-    raw = platform["releases"][env.version]
-    first: dict[str, str] = {}
-    for version in platform["order"]:
-        for feature in platform["releases"][version]["features"]:
-            first.setdefault(feature, version)
-    return Release(env.platform, env.version, raw["apiVersion"], tuple(raw["served"]),
-                   frozenset(raw["features"]), bool(raw["profileWebhook"]), bool(raw["dashboard"]),
-                   dict(raw["acceleratorPresets"]), first)
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """What the llm-d resolve needs from the shared fields, already resolved."""
-
-    key: ModelKey
-    env: Environment
-    values: Mapping[str, Any]
-    origins: Mapping[str, L.Origin]
-    profile: HardwareProfile
-    resources: Resources
-    args: tuple[str, ...]
-    env_vars: tuple[EnvVar, ...]
-    storage_uri: str
-    replicas: int  # pods of the main workload (its maximum when autoscaled)
+    def _surge(self, replicas: int, group_size: int) -> int:
+        """25% of a Deployment's replicas, rounded up; none for a LeaderWorkerSet (maxSurge 0
+        by default) or under the stop-then-start rolloutStrategy inferc writes."""
+        if self.rollout is not None or group_size > 1 or replicas == 0:
+            return 0
+        return -(-replicas * 25 // 100)
 
 
 class _Located:
     """Reports problems at a path inside the ``llmd`` block, wherever that block was set."""
 
-    def __init__(self, inputs: Inputs) -> None:
+    def __init__(self, inputs: TargetInput) -> None:
         self.origin = inputs.origins.get("llmd") or inputs.origins["runtime"]
         self.has_block = "llmd" in inputs.origins
         self.diags: list[Diagnostic] = []
@@ -189,50 +197,46 @@ class _Located:
         return diag
 
 
-def resolve(inputs: Inputs) -> tuple[LlmdWorkload | None, list[Diagnostic]]:
+def resolve(inputs: TargetInput) -> tuple[LlmdWorkload | None, list[Diagnostic]]:
     env, values = inputs.env, inputs.values
     rel = release(env)
     where = _Located(inputs)
-    if rel is None:
-        where.at((), f"llm-d is not modelled for {env.platform} {env.version}", "llmd.release")
-        return None, where.diags
     block: Mapping[str, Any] = values.get("llmd", {})
     router = block.get("router", {})
     _check_strategy(inputs, where)
-    parallelism = _parallelism(block.get("parallelism"), ("parallelism",), inputs, where)
-    prefill = _prefill(block.get("prefill"), inputs, rel, where)
-    sched_facts = epp.platform_scheduler(env.platform, env.version)
+    main = _main_resources(inputs)
+    parallelism = _parallelism(block.get("parallelism"), ("parallelism",), where)
+    _check_accelerators(parallelism, dict(main.requests), inputs.profile, ("parallelism",), where)
+    prefill = _prefill(block.get("prefill"), inputs, where)
+    facts = epp.platform_scheduler(env.platform, env.version)
     use_scheduler = router.get("scheduler", "managed") == "managed"
-    sched = sched_facts[0] if sched_facts and use_scheduler else None
-    routing = router.get("routing", "default")
+    sched = facts[0] if facts and use_scheduler else None
     config, source = _scheduler_config(router, sched, rel, inputs, where)
     image, base_refs = _image(block, rel, inputs, where)
-    main_env = _main_env(inputs, routing if config is not None else "default",
+    main_env = _main_env(inputs, router.get("routing", "default") if config else "default",
                          router.get("blockSize", DEFAULT_BLOCK_SIZE), prefill is not None)
-    names = derived_names(inputs.key.name, use_scheduler, prefill, parallelism)
+    names = derived_names(inputs.model.key.name, use_scheduler, prefill, parallelism)
     _check_names(names, inputs, where)
-    rollout = dict(STOP_THEN_START) if "rollout-strategy" in rel.features else None
     selector, tolerations = _node_scheduling(inputs.profile)
     workload = LlmdWorkload(
-        rel, sched, routing, json.dumps(config) if config is not None else None, source,
-        parallelism, prefill, image, base_refs, main_env, rollout, selector, tolerations, names,
-        ())
-    roles = _roles(workload, inputs, sched_facts[1] if sched_facts and sched else None)
-    workload = _with_roles(workload, roles)
-    where.diags.extend(check_main_accelerators(workload, inputs))
+        rel, sched, router.get("routing", "default"),
+        json.dumps(config) if config is not None else None, source, parallelism, prefill, image,
+        base_refs, main_env, dict(STOP_THEN_START) if rel.rollout_strategy else None, selector,
+        tolerations, names, facts[1] if facts and sched else None)
+    where.diags.extend(_surge_warning(workload, inputs))
     return workload, where.diags
 
 
-def _with_roles(workload: LlmdWorkload, roles: tuple[Role, ...]) -> LlmdWorkload:
-    from dataclasses import replace
-
-    return replace(workload, roles=roles)
+def _main_resources(inputs: TargetInput) -> Resources:
+    # Shared resolve reports problems of the shared fields; here they only size the pods.
+    res, _ = R.compute(inputs.profile, inputs.values.get("resources", {}), inputs.origins)
+    return res
 
 
 # --- strategy (DESIGN rule 2) --------------------------------------------------------------
 
 
-def _check_strategy(inputs: Inputs, where: _Located) -> None:
+def _check_strategy(inputs: TargetInput, where: _Located) -> None:
     origin = inputs.origins.get("strategy")
     if origin is None or origin.layer not in (L.SPEC, L.ENV_OVERRIDE):
         return  # environment defaults and the dashboard's setting apply to KServe models only
@@ -242,26 +246,27 @@ def _check_strategy(inputs: Inputs, where: _Located) -> None:
         "llmd.strategy", hint="remove strategy from this llm-d model"))
 
 
-def surges(rd: ResolvedDeployment) -> bool:
-    return rd.llmd is not None and any(r.surge for r in rd.llmd.roles)
-
-
-def surge_warning(rd: ResolvedDeployment) -> Diagnostic:
-    """Said where a namespace quota counts the surge: the rollout needs that headroom."""
-    assert rd.llmd is not None
-    parts = ", ".join(f"{r.name} +{r.surge}" for r in rd.llmd.roles if r.surge)
-    origin = rd.origins.get("llmd") or rd.origins["runtime"]
-    return origin.diag(
-        f"{_label(rd.llmd.release)} has no rolloutStrategy for LLMInferenceService: its "
-        f"controller rolls the Deployments with Kubernetes' default 25% surge ({parts} pod(s) "
-        f"while rolling out), which the namespace quota must leave room for", "llmd.surge",
-        severity=Severity.WARNING)
+def _surge_warning(workload: LlmdWorkload, inputs: TargetInput) -> list[Diagnostic]:
+    """Where a namespace quota counts the controller's surge, say the rollout needs it."""
+    if workload.rollout is not None or inputs.model.key.namespace not in inputs.env.quotas:
+        return []
+    scaling, _ = rollout.scaling(inputs.values, inputs.origins)
+    groups = workload.pod_groups(scaling, Resources((), ()))
+    parts = ", ".join(f"{g.role} +{g.surge_pods}" for g in groups if g.surge_pods)
+    if not parts:
+        return []
+    origin = inputs.origins.get("llmd") or inputs.origins["runtime"]
+    return [origin.diag(
+        f"{workload.release.label} has no rolloutStrategy for LLMInferenceService: its "
+        f"controller rolls the Deployments with Kubernetes' default 25% surge ({parts} pods "
+        "while rolling out), which the namespace quota must leave room for", "llmd.surge",
+        severity=Severity.WARNING)]
 
 
 # --- parallelism ---------------------------------------------------------------------------
 
 
-def _parallelism(raw: Mapping[str, Any] | None, path: DocPath, inputs: Inputs,
+def _parallelism(raw: Mapping[str, Any] | None, path: DocPath,
                  where: _Located) -> Parallelism | None:
     if raw is None:
         return None
@@ -293,13 +298,11 @@ def _check_accelerators(par: Parallelism | None, requests: Mapping[str, str], pr
 # --- prefill ---------------------------------------------------------------------------------
 
 
-def _prefill(raw: Mapping[str, Any] | None, inputs: Inputs, rel: Release,
+def _prefill(raw: Mapping[str, Any] | None, inputs: TargetInput,
              where: _Located) -> Prefill | None:
     if raw is None:
         return None
-    from compiler.resolve import resources as R
-
-    par = _parallelism(raw.get("parallelism"), ("prefill", "parallelism"), inputs, where)
+    par = _parallelism(raw.get("parallelism"), ("prefill", "parallelism"), where)
     override = raw.get("resources", {})
     origins = {f"resources.{s}.{n}": L.Origin(where.origin.layer, where.origin.doc,
                                                 (*where.origin.path, "prefill", "resources", s, n))
@@ -308,7 +311,7 @@ def _prefill(raw: Mapping[str, Any] | None, inputs: Inputs, rel: Release,
     res, diags = R.compute(inputs.profile, override, origins)
     where.diags.extend(diags)
     _check_accelerators(par, dict(res.requests), inputs.profile, ("prefill", "parallelism"), where)
-    env = [{"name": e["name"], "value": e.get("value", "")} for e in raw.get("env", ())]
+    env = [_env_entry(e) for e in raw.get("env", ())]
     args = [*raw.get("args", ()), f"--kv-transfer-config={NIXL}"]
     env_entries = (*_pod_ip(), {"name": "VLLM_NIXL_SIDE_CHANNEL_HOST", "value": "$(POD_IP)"},
                    *env, {"name": "VLLM_ADDITIONAL_ARGS", "value": _join(args)})
@@ -319,7 +322,7 @@ def _prefill(raw: Mapping[str, Any] | None, inputs: Inputs, rel: Release,
 
 
 def _scheduler_config(router: Mapping[str, Any], sched: epp.Scheduler | None, rel: Release,
-                      inputs: Inputs, where: _Located) -> tuple[dict[str, Any] | None, str]:
+                      inputs: TargetInput, where: _Located) -> tuple[dict[str, Any] | None, str]:
     routing = router.get("routing", "default")
     asks = [k for k in ("config", "weights", "blockSize") if k in router]
     if routing != "default":
@@ -330,11 +333,11 @@ def _scheduler_config(router: Mapping[str, Any], sched: epp.Scheduler | None, re
         where.at(("router", asks[0]), "routing settings need the scheduler; router.scheduler is none",
                  "llmd.scheduler-none", "remove them or set router.scheduler: managed")
         return None, "none"
-    if "inline-scheduler-config" not in rel.features:
-        first = rel.first_with.get("inline-scheduler-config")
-        where.at(("router", asks[0]), f"{_label(rel)} has no inline scheduler configuration "
+    if not rel.inline_config:
+        first = rel.first_with("llmdInlineSchedulerConfig")
+        where.at(("router", asks[0]), f"{rel.label} has no inline scheduler configuration "
                  f"(spec.router.scheduler.config), so {asks[0]} cannot be set there",
-                 "llmd.feature", f"first in {_label(rel, first)}" if first else None)
+                 "llmd.feature", f"first in {first}" if first else None)
         return None, "unsupported"
     if "config" in router:
         return _user_config(router, sched, where), "the spec (router.config)"
@@ -348,11 +351,6 @@ def _scheduler_config(router: Mapping[str, Any], sched: epp.Scheduler | None, re
     if routing == "precise-prefix-cache":
         return _precise(router, sched, weights, inputs), "inferc (precise-prefix-cache)"
     return epp.prefix_cache(sched, weights), "inferc (prefix-cache)"
-
-
-def _label(rel: Release, version: str | None = None) -> str:
-    name = "OpenShift AI" if rel.platform == "openshift-ai" else "KServe"
-    return f"{name} {version or rel.version}"
 
 
 def _weights(router: Mapping[str, Any], sched: epp.Scheduler, routing: str,
@@ -373,9 +371,9 @@ def _weights(router: Mapping[str, Any], sched: epp.Scheduler, routing: str,
 
 
 def _precise(router: Mapping[str, Any], sched: epp.Scheduler, weights: Mapping[str, float],
-             inputs: Inputs) -> dict[str, Any]:
-    key = inputs.key
-    uri = inputs.storage_uri
+             inputs: TargetInput) -> dict[str, Any]:
+    key = inputs.model.key
+    uri = inputs.values["storage"]["uri"]
     tokenizer = uri.removeprefix("hf://") if uri.startswith("hf://") else key.name
     return epp.precise_prefix_cache(
         sched, weights, block_size=router.get("blockSize", DEFAULT_BLOCK_SIZE),
@@ -408,16 +406,20 @@ def _join(args: Sequence[str]) -> str:
     return " ".join(shlex.quote(a) for a in args)
 
 
-def _main_env(inputs: Inputs, routing: str, block_size: int,
+def _env_entry(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return EnvVar(raw["name"], raw.get("value", ""), raw.get("valueFrom")).as_k8s()
+
+
+def _main_env(inputs: TargetInput, routing: str, block_size: int,
               disaggregated: bool) -> tuple[dict[str, Any], ...]:
-    args = list(inputs.args)
+    args = list(inputs.values.get("args", ()))
     env: list[dict[str, Any]] = []
     if routing == "precise-prefix-cache" or disaggregated:
         env.extend(_pod_ip())
     if routing == "precise-prefix-cache":
         events = json.dumps({"enable_kv_cache_events": True, "publisher": "zmq",
                              "endpoint": f"tcp://*:{epp.KV_EVENTS_PORT}",
-                             "topic": f"{epp.TOPIC_FILTER}$(POD_IP):8000@{inputs.key.name}"},
+                             "topic": f"{epp.TOPIC_FILTER}$(POD_IP):8000@{inputs.model.key.name}"},
                             separators=(",", ":"))
         args += ["--prefix-caching-hash-algo=sha256_cbor", f"--block-size={block_size}",
                  f"--kv-events-config={events}"]
@@ -425,24 +427,33 @@ def _main_env(inputs: Inputs, routing: str, block_size: int,
     if disaggregated:
         args.append(f"--kv-transfer-config={NIXL}")
         env.append({"name": "VLLM_NIXL_SIDE_CHANNEL_HOST", "value": "$(POD_IP)"})
-    env.extend({"name": e.name, "value": e.value} for e in inputs.env_vars)
+    env.extend(_env_entry(e) for e in inputs.values.get("env", ()))
     if args:
         env.append({"name": "VLLM_ADDITIONAL_ARGS", "value": _join(args)})
     return tuple(env)
 
 
-def _image(block: Mapping[str, Any], rel: Release, inputs: Inputs,
+def _image(block: Mapping[str, Any], rel: Release, inputs: TargetInput,
            where: _Located) -> tuple[str | None, tuple[str, ...]]:
+    """The model-server image: the spec's, or the preset for the profile's accelerator
+    (referenced by name), or the default CUDA template's; anything else needs an image."""
     accelerator = inputs.profile.accelerator
     if "image" in block:
         return block["image"], ()
-    if accelerator is None:
-        where.at((), f"hardware profile '{inputs.profile.name}' has no accelerator, and every llm-d "
-                 f"preset of {_label(rel)} runs a GPU image", "llmd.image",
-                 "set spec.llmd.image to a CPU build of vLLM")
+    preset = _accelerator_presets(rel).get(accelerator) if accelerator else None
+    if preset is not None:
+        return None, (preset,)
+    if accelerator in epp.default_template_fits():
         return None, ()
-    preset = rel.accelerator_presets.get(accelerator)
-    return None, (preset,) if preset else ()
+    what = ("has no accelerator" if accelerator is None else f"asks for {accelerator}")
+    where.at((), f"hardware profile '{inputs.profile.name}' {what}, and no llm-d preset of "
+             f"{rel.label} runs an image for it (the default runs on NVIDIA CUDA)", "llmd.image",
+             "set spec.llmd.image to a vLLM build for it")
+    return None, ()
+
+
+def _accelerator_presets(rel: Release) -> Mapping[str, str]:
+    return epp.accelerator_presets(rel.platform.name, rel.platform.version)
 
 
 # --- names, scheduling, pods -----------------------------------------------------------------
@@ -462,11 +473,11 @@ def derived_names(name: str, scheduler: bool, prefill: Prefill | None,
     return {role: f"{name}{SUFFIXES[role]}" for role in roles}
 
 
-def _check_names(names: Mapping[str, str], inputs: Inputs, where: _Located) -> None:
+def _check_names(names: Mapping[str, str], inputs: TargetInput, where: _Located) -> None:
     longest = max(names.values(), key=len)
     if len(longest) <= MAX_NAME:
         return
-    room = MAX_NAME - (len(longest) - len(inputs.key.name))
+    room = MAX_NAME - (len(longest) - len(inputs.model.key.name))
     where.diags.append(inputs.origins["name"].diag(
         f"the llm-d controller would name a child '{longest}' ({len(longest)} characters); "
         f"above {MAX_NAME} it shortens names with a hash", "names.length",
@@ -482,44 +493,101 @@ def _node_scheduling(profile: HardwareProfile) -> tuple[Mapping[str, str] | None
     return dict(node.get("nodeSelector", {})) or None, tuple(node.get("tolerations", ()))
 
 
-def _roles(workload: LlmdWorkload, inputs: Inputs,
-           pod: epp.SchedulerPod | None) -> tuple[Role, ...]:
-    res = inputs.resources
-    webhook = workload.release.profile_webhook
-    main_place = "hardware-profile webhook" if webhook else "inferc (from the hardware profile)"
-    size = workload.parallelism.group_size if workload.parallelism else 1
-    out = [Role("main", inputs.replicas, _surge(inputs.replicas, size, workload),
-                res.requests, res.limits, main_place)]
-    if size > 1:
-        out.append(Role("worker", inputs.replicas * (size - 1), 0, res.requests, res.limits,
-                        "inferc (from the hardware profile)"))
-    prefill = workload.prefill
-    if prefill is not None:
-        psize = prefill.parallelism.group_size if prefill.parallelism else 1
-        out.append(Role("prefill", prefill.replicas, _surge(prefill.replicas, psize, workload),
-                        prefill.resources.requests, prefill.resources.limits,
-                        "inferc (from the hardware profile)"))
-        if psize > 1:
-            out.append(Role("prefill-worker", prefill.replicas * (psize - 1), 0,
-                            prefill.resources.requests, prefill.resources.limits,
-                            "inferc (from the hardware profile)"))
-    if pod is not None:
-        out.append(Role("scheduler", pod.replicas, _surge(pod.replicas, 1, workload),
-                        tuple(pod.requests.items()), tuple(pod.limits.items()),
-                        "the controller (preset kserve-config-llm-scheduler)"))
-    return tuple(out)
 
 
-def _surge(replicas: int, group_size: int, workload: LlmdWorkload) -> int:
-    """Extra pods while rolling out: 25% of a Deployment's replicas, rounded up; none for
-    LeaderWorkerSets (maxSurge 0 by default) or under stop-then-start."""
-    if workload.rollout is not None or group_size > 1 or replicas == 0:
-        return 0
-    return -(-replicas * 25 // 100)
+# --- explain ---------------------------------------------------------------------------------
 
 
-def check_main_accelerators(workload: LlmdWorkload, inputs: Inputs) -> list[Diagnostic]:
-    where = _Located(inputs)
-    _check_accelerators(workload.parallelism, dict(inputs.resources.requests), inputs.profile,
-                        ("parallelism",), where)
-    return where.diags
+def explain_text(rd: ResolvedDeployment) -> list[str]:
+    """Target, why llm-d, the pod roles with resources and scheduling, the scheduler config."""
+    workload = rd.workload_as(LlmdWorkload)
+    origin = rd.origins["runtime"]
+    why = (f"named in spec.runtime ({origin.layer}, {origin.location})" if _named(rd) else
+           f"the default for generative models in environment '{rd.environment.name}' "
+           "(dashboardConfig.modelServing.isLLMdDefault)")
+    lines = [f"target: llm-d (LLMInferenceService {workload.api_version}), {why}", ""]
+    rows = [("pods", "count", "surge", "requests", "limits", "scheduling")]
+    for group in rd.pod_groups:
+        rows.append((group.role, str(group.pods), str(group.surge_pods),
+                     _resources(group.resources.requests), _resources(group.resources.limits),
+                     _placement(group.role, workload)))
+    lines += ["pod roles:", *table(rows)]
+    rollout_line = ("stop-then-start (spec.rolloutStrategy maxSurge 0, maxUnavailable 100%)"
+                    if workload.rollout else
+                    f"the controller's default ({workload.release.label} has no rolloutStrategy)")
+    lines += [f"rollout: {rollout_line}", ""]
+    lines += _scheduler_lines(workload) + [""]
+    return lines
+
+
+def _named(rd: ResolvedDeployment) -> bool:
+    return rd.origins["runtime"].layer != L.BUILTIN and _runtime_value(rd) == LLMD
+
+
+def _runtime_value(rd: ResolvedDeployment) -> Any:
+    origin = rd.origins["runtime"]
+    value: Any = origin.doc.data
+    for part in origin.path:
+        value = value[part]
+    return value
+
+
+def _resources(items: Sequence[tuple[str, str]]) -> str:
+    return ", ".join(f"{k}={v}" for k, v in items) or "-"
+
+
+def _placement(role: str, workload: LlmdWorkload) -> str:
+    if role == "scheduler":
+        return "controller (preset kserve-config-llm-scheduler)"
+    if role == "main" and workload.release.profile_webhook:
+        return "hardware-profile webhook (spec.template)"
+    parts = []
+    if workload.node_selector:
+        parts.append("nodeSelector " + ", ".join(f"{k}={v}" for k, v in workload.node_selector.items()))
+    if workload.tolerations:
+        parts.append("tolerations " + ", ".join(str(t.get("key", "*")) for t in workload.tolerations))
+    return "inferc: " + ("; ".join(parts) if parts else "no node scheduling in the profile")
+
+
+def _scheduler_lines(workload: LlmdWorkload) -> list[str]:
+    sched = workload.scheduler
+    if sched is None:
+        return ["scheduler: none (router.scheduler: none; the route balances over the pods)"]
+    lines = [f"scheduler: {sched.version}, configuration from {workload.config_source}"]
+    config = workload.config
+    if config is None:
+        return lines
+    lines.append(f"  apiVersion {config.get('apiVersion')}")
+    for plugin in config.get("plugins", ()):
+        params = plugin.get("parameters")
+        shown = f" {json.dumps(params, sort_keys=True)}" if params else ""
+        lines.append(f"  plugin {plugin.get('name', plugin.get('type'))}: {plugin.get('type')}{shown}")
+    for profile in config.get("schedulingProfiles", ()):
+        refs = ", ".join(f"{r.get('pluginRef')}" + (f"×{r['weight']}" if "weight" in r else "")
+                         for r in profile.get("plugins", ()))
+        lines.append(f"  profile {profile.get('name')}: {refs}")
+    return lines
+
+
+def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
+    workload = rd.workload_as(LlmdWorkload)
+    return {"target": {
+        "name": "llm-d", "kind": "LLMInferenceService", "apiVersion": workload.api_version,
+        "podRoles": [{"role": g.role, "pods": g.pods, "surge": g.surge_pods,
+                      "requests": dict(g.resources.requests), "limits": dict(g.resources.limits),
+                      "scheduling": _placement(g.role, workload)} for g in rd.pod_groups],
+        "scheduler": None if workload.scheduler is None else {
+            "version": workload.scheduler.version, "source": workload.config_source,
+            "config": workload.config},
+        "derivedNames": dict(workload.names),
+    }}
+
+
+def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
+    workload = rd.workload_as(LlmdWorkload)
+    out = {"runtime": LLMD, "llmd": f"routing {workload.routing}"}
+    return out
+
+
+TARGET = TargetResolver(resolve=resolve, explain_text=explain_text, explain_json=explain_json,
+                        explain_values=explain_values)

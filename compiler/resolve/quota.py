@@ -11,25 +11,20 @@ Concurrency: by default every model is assumed to roll at once, because one
 Argo CD sync applies every change together; an environment can say
 ``quotaRollouts: one-at-a-time`` when it rolls models out one by one, and then
 only the largest surge counts. Only the model container is counted; sidecars
-and init containers the platform adds are not. An llm-d model counts every pod
-it creates with its own resources (main, workers, prefill and its workers, the
-scheduler) and the surge its controller really rolls with (resolve/llmd.py).
+and init containers the platform adds are not.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler.diagnostics import Diagnostic
 from compiler.quantity import canonical, parse
-from compiler.resolve import llmd
-from compiler.resolve.records import ResolvedDeployment
+from compiler.resolve.records import PodGroup, ResolvedDeployment
 from compiler.spec import Environment
-
-DEFAULT_SURGE = "25%"
+from compiler.targets import facts
 
 
 @dataclass(frozen=True)
@@ -40,7 +35,7 @@ class Load:
     pods: int
     surge_pods: int
     per_pod: Decimal
-    fixed_surge: bool = False  # llm-d: the controller's surge, no strategy to switch
+    switchable: bool = True  # a strategy choice can turn its surge off (not llm-d's)
 
     @property
     def steady(self) -> Decimal:
@@ -52,51 +47,37 @@ class Load:
 
 
 def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Diagnostic]:
-    spec = env.doc.data["spec"]
-    one_at_a_time = spec.get("quotaRollouts", "all-at-once") == "one-at-a-time"
+    one_at_a_time = env.quota_rollouts == "one-at-a-time"
     out = []
-    for namespace, keys in sorted(spec.get("quotas", {}).items()):
+    for namespace, keys in sorted(env.quotas.items()):
         models = [rd for rd in deployments if rd.key.namespace == namespace
                   and not rd.access.stopped]
         for key, limit in keys.items():
-            loads = [x for rd in sorted(models, key=lambda r: r.key) for x in _loads(rd, key)]
-            parsed = parse(limit)
-            show = _Show(parsed.format == "binary" or key.endswith("memory"))
-            problem = _exceeded(key, parsed.value, loads, one_at_a_time, show)
+            loads = [load for rd in sorted(models, key=lambda r: r.key)
+                     for load in _loads(rd, key)]
+            show = _Show(limit.format == "binary" or key.endswith("memory"))
+            problem = _exceeded(key, limit.value, loads, one_at_a_time, show)
             if problem is not None:
                 message, hint = problem
                 out.append(env.doc.diag(("spec", "quotas", namespace, key), message,
                                         "quota.exceeded", hint=hint))
-        out.extend(llmd.surge_warning(rd) for rd in models if llmd.surges(rd))
     return out
 
 
-def surge_pods(rd: ResolvedDeployment) -> int:
-    replicas = rd.scaling.max_replicas
-    if rd.strategy.type == "Recreate" or replicas == 0:
-        return 0
-    surge = rd.strategy.max_surge if rd.strategy.max_surge is not None else DEFAULT_SURGE
-    if isinstance(surge, int):
-        return surge
-    return math.ceil(Decimal(surge.rstrip("%")) * replicas / 100)
-
-
 def _loads(rd: ResolvedDeployment, key: str) -> list[Load]:
-    if rd.llmd is None:
-        return [Load(str(rd.key), rd.scaling.max_replicas, surge_pods(rd),
-                     _per_pod(key, rd.resources.requests, rd.resources.limits))]
-    # llm-d: every pod the model creates, each role with its own resources and surge
-    return [Load(f"{rd.key} {role.name}" if role.name != "main" else str(rd.key), role.pods,
-                 role.surge, _per_pod(key, role.requests, role.limits), True)
-            for role in rd.llmd.roles]
+    """One load per pod group the target's quota check counts."""
+    target = facts(rd.target)
+    groups = [g for g in rd.pod_groups if g.role in target.pod_roles]
+    return [Load(str(rd.key) if g.role == "main" else f"{rd.key} {g.role}", g.pods,
+                 g.surge_pods, _per_pod(g, key), target.strategy_choice) for g in groups]
 
 
-def _per_pod(key: str, requests: Sequence[tuple[str, str]],
-             limits: Sequence[tuple[str, str]]) -> Decimal:
+def _per_pod(group: PodGroup, key: str) -> Decimal:
     if key == "pods":
         return Decimal(1)
     section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
-    values = dict(requests if section == "requests" else limits)
+    resources = group.resources
+    values = dict(resources.requests if section == "requests" else resources.limits)
     return parse(values[resource]).value if resource in values else Decimal(0)
 
 
@@ -141,12 +122,12 @@ def _hint(key: str, limit: Decimal, loads: list[Load], one_at_a_time: bool,
     switched: list[Load] = []
     remaining = sorted(loads, key=_switch_order)
     while _peak(remaining, one_at_a_time) > limit:
-        if remaining[0].fixed_surge or not remaining[0].surge:
-            return ("the rollout surge of llm-d models cannot be switched off on this platform "
-                    "(no rolloutStrategy); raise the quota or lower replicas")
+        if not remaining[0].switchable or not remaining[0].surge:
+            return ("llm-d models take no strategy: their controller's surge stays; raise the "
+                    "quota, or lower replicas")
         switched.append(remaining[0])
         remaining = remaining[1:] + [Load(remaining[0].model, remaining[0].pods, 0,
-                                          remaining[0].per_pod)]
+                                          remaining[0].per_pod, remaining[0].switchable)]
         remaining.sort(key=_switch_order)
     names = " and ".join(x.model for x in sorted(switched, key=lambda x: x.model))
     return (f"with strategy: {{type: Recreate}} for {names} it fits (peak "
@@ -154,7 +135,7 @@ def _hint(key: str, limit: Decimal, loads: list[Load], one_at_a_time: bool,
 
 
 def _switch_order(load: Load) -> tuple[bool, Decimal, str]:
-    return (load.fixed_surge, -load.surge, load.model)
+    return (not load.switchable, -load.surge, load.model)
 
 
 def _list(loads: Sequence[Load], what: str, _q: _Show) -> str:

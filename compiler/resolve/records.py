@@ -1,17 +1,21 @@
-"""The output of resolve: one frozen ResolvedDeployment per (model, environment)."""
+"""The output of resolve: one frozen ResolvedDeployment per (model, environment).
+
+A ResolvedDeployment holds what every target has (identity, namespace,
+environment, storage, hardware profile, resources, access, scaling, provenance)
+and one target-specific :class:`Workload` record (``KServeWorkload`` in
+``compiler.resolve.kserve``, …) that only that target's render module reads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal, TypeVar
 
-from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.catalog import RuntimeTemplate
+from compiler.errors import InternalError
 from compiler.resolve.layers import Origin
 from compiler.spec import Environment, HardwareProfile, ModelKey
-
-if TYPE_CHECKING:
-    from compiler.resolve.llmd import LlmdWorkload
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class Considered:
 @dataclass(frozen=True)
 class RuntimeChoice:
     template: RuntimeTemplate
-    mode: str  # "explicit" | "auto"
+    mode: Literal["explicit", "auto"]
     considered: tuple[Considered, ...]
 
 
@@ -96,9 +100,12 @@ class Access:
         return bool(self.tokens)
 
 
+StrategyType = Literal["RollingUpdate", "Recreate"]
+
+
 @dataclass(frozen=True)
 class Strategy:
-    type: str  # RollingUpdate | Recreate
+    type: StrategyType
     max_surge: int | str | None  # None: Kubernetes' default, 25%
     max_unavailable: int | str | None
 
@@ -122,6 +129,28 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class PodGroup:
+    """Pods of one role that the quota check counts (``main``, ``worker``, ``prefill``)."""
+
+    role: str
+    pods: int  # at most, at steady state
+    surge_pods: int  # extra pods while a rollout runs
+    resources: Resources  # per pod
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Base of a target's own resolved record; subclasses add what only that target has."""
+
+    def pod_groups(self, scaling: Scaling, resources: Resources) -> tuple[PodGroup, ...]:
+        """The pods this workload runs; by default one main group that never surges."""
+        return (PodGroup("main", scaling.max_replicas, 0, resources),)
+
+
+W = TypeVar("W", bound=Workload)
+
+
+@dataclass(frozen=True)
 class ResolvedDeployment:
     key: ModelKey
     environment: Environment
@@ -129,21 +158,29 @@ class ResolvedDeployment:
     display_name: str
     description: str
     model_type: str
-    model_format: ModelFormat
     storage: Storage
     profile: HardwareProfile
-    runtime: RuntimeChoice
     scaling: Scaling
-    strategy: Strategy
     resources: Resources
     args: tuple[str, ...]
-    env: tuple[EnvVar, ...]
+    env: tuple[EnvVar, ...]  # the user's, after layering
     origins: Mapping[str, Origin]
     access: Access
-    target: str = "kserve"
-    llmd: LlmdWorkload | None = None
+    target: str  # a compiler.targets.TargetName
+    workload: Workload
 
     @property
     def profile_namespace(self) -> str:
-        """Global profiles live in the dashboard namespace (platform-facts §4)."""
+        """Global profiles live in the dashboard namespace (where the dashboard creates them)."""
         return self.profile.namespace or self.environment.dashboard_namespace
+
+    @property
+    def pod_groups(self) -> tuple[PodGroup, ...]:
+        return self.workload.pod_groups(self.scaling, self.resources)
+
+    def workload_as(self, cls: type[W]) -> W:
+        """The target's own record, checked: a renderer asks for the record its target makes."""
+        if not isinstance(self.workload, cls):
+            raise InternalError(f"{self.key}: target {self.target} resolved a "
+                                f"{type(self.workload).__name__}, not a {cls.__name__}")
+        return self.workload

@@ -11,20 +11,21 @@ from collections.abc import Callable, Iterable, Mapping
 from compiler.diagnostics import Diagnostic
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import ResolvedDeployment
+from compiler.targets import MAX_NAME, facts
 
 Check = Callable[[ResolvedDeployment], Iterable[Diagnostic]]
-MAX_NAME = 63
 MAX_SECRET_NAME = 253  # a DNS subdomain
 
 
 def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
     """Every object name derived from the model name fits its limit (DESIGN rule 5): 63
     characters where it becomes a label value or a Service name, so no controller ever
-    shortens one with a hash; 253 for a token Secret, which is neither."""
+    shortens one with a hash; 253 for a token Secret, which is neither. The target's
+    facts list the names its controllers derive."""
     name = rd.key.name
-    room = MAX_NAME - len("-kserve-route")  # the longest suffix the model name itself gets
-    derived = [(f"{name}-predictor", None, None, MAX_NAME),
-               (f"{name}-kserve-route", None, None, MAX_NAME)] + [
+    own = facts(rd.target).derived_names
+    room = min((d.limit - d.suffix_length for d in own), default=MAX_NAME)
+    derived = [(d.of(name), None, None, d.limit) for d in own] + [
         (f"{t.name}-{name}-sa", t.display, i, MAX_SECRET_NAME)
         for i, t in enumerate(rd.access.tokens)]
     for text, token, index, limit in derived:
@@ -58,9 +59,20 @@ def unique_env(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
             seen.add(entry["name"])
 
 
+def llmd_block(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
+    """An ``llmd`` block belongs to a model that resolves to llm-d; on a model that resolves
+    to another target in this environment it would be silently ignored."""
+    origin = rd.origins.get("llmd")
+    if origin is not None and rd.target != "llm-d":
+        yield origin.diag(f"this model resolves to {facts(rd.target).display} in environment "
+                          f"'{rd.environment.name}'; the llmd block applies to llm-d only",
+                          "llmd.not-llmd", hint="set runtime: llm-d, or remove the llmd block")
+
+
 RULES: Mapping[str, Check] = {
     "names.length": derived_names,
     "env.duplicate": unique_env,
+    "llmd.not-llmd": llmd_block,
 }
 
 

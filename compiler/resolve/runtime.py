@@ -13,16 +13,19 @@ from dataclasses import dataclass
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.diagnostics import Diagnostic
+from compiler.errors import InfercError
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Considered, RuntimeChoice
 from compiler.spec import HardwareProfile
 
 GENERATIVE_FORMAT = ModelFormat("vLLM", None)  # the wizard forces this for generative models
-LLMD = "llm-d"  # "Distributed inference with llm-d": chosen by name or by the environment
 
 
-class SelectionError(Exception):
+class SelectionError(InfercError):
+    """Selection failed; the diagnostic says why. Caught by the KServe resolver."""
+
     def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
 
 
@@ -69,13 +72,12 @@ def serves_type(template: RuntimeTemplate, model_type: str) -> bool:
 class Request:
     """What selection needs to know about the model and its environment."""
 
-    name: str  # "auto", a template name, or "llm-d"
+    name: str  # "auto" or a template name
     model_type: str
     fmt: ModelFormat
     profile: HardwareProfile
     environment: str
     disabled: tuple[str, ...]
-    llmd_default: bool
 
 
 def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
@@ -130,27 +132,6 @@ def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin
             f"runtime '{name}' does not serve {model_type} models in format {_show(fmt)}",
             "runtime.incompatible", hint=hint))
     return RuntimeChoice(found, "explicit", (Considered(found, True, "named in spec.runtime"),))
-
-
-LLMD_TEMPLATE = RuntimeTemplate(LLMD, LLMD, "Distributed inference with llm-d", ("generative",),
-                                (GENERATIVE_FORMAT,), (), None, True, {}, "llm-d (LLMInferenceService)")
-
-
-def llmd_choice(name: str, model_type: str, llmd_default: bool, environment: str,
-                origin: Origin) -> RuntimeChoice | None:
-    """llm-d is not a template in the contest (DESIGN rule 1): chosen by name, or for every
-    generative ``auto`` model by the environment's "llm-d by default" setting; None otherwise."""
-    if name == LLMD and model_type != "generative":
-        raise SelectionError(origin.diag("llm-d serves generative models only",
-                                         "runtime.incompatible"))
-    if name == LLMD:
-        return RuntimeChoice(LLMD_TEMPLATE, "explicit", (Considered(LLMD_TEMPLATE, True,
-                                                                    "named in spec.runtime"),))
-    if not (name == "auto" and llmd_default and model_type == "generative"):
-        return None
-    why = (f"llm-d is the default for generative models in environment '{environment}' "
-           "(dashboardConfig.modelServing.isLLMdDefault)")
-    return RuntimeChoice(LLMD_TEMPLATE, "auto", (Considered(LLMD_TEMPLATE, True, why),))
 
 
 def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req: Request,
