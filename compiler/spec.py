@@ -53,6 +53,28 @@ QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
 
 
 @dataclass(frozen=True)
+class GatewaySpec:
+    """``spec.gateway`` as written; the platform's defaults are applied by
+    ``compiler.resolve.gateway.edge``."""
+
+    name: str | None  # with namespace, or neither (the platform's default gateway)
+    namespace: str | None
+    trusted: tuple[str, ...] | None  # None: "all"
+    trust_declared: bool  # trustedNamespaces is set (a list or "all")
+    class_name: str | None
+    controller_name: str | None
+
+
+@dataclass(frozen=True)
+class KuadrantSpec:
+    """``spec.kuadrant`` as written; None: the platform's default."""
+
+    installed: bool | None
+    auth_policies: bool | None
+    token_audiences: tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
 class Environment:
     """What is true of one target cluster, every field parsed once from its document.
 
@@ -74,6 +96,9 @@ class Environment:
     quota_rollouts: QuotaRollouts
     deployment_mode: str | None  # spec.platform.defaultDeploymentMode, normalised; None: the release's
     doc: Document
+    gateway: GatewaySpec = GatewaySpec(None, None, (), False, None, None)
+    kuadrant: KuadrantSpec = KuadrantSpec(None, None, None)
+    manage_platform: bool = False  # emit the platform bootstrap (compiler.render.bootstrap)
 
     @property
     def release(self) -> Platform:
@@ -149,7 +174,22 @@ def environment_from(doc: Document) -> Environment:
         quota_rollouts=spec.get("quotaRollouts", "all-at-once"),
         deployment_mode=(normalise_mode(platform["defaultDeploymentMode"])
                          if platform.get("defaultDeploymentMode") else None),
-        doc=doc)
+        doc=doc, gateway=_gateway(spec.get("gateway", {})),
+        kuadrant=_kuadrant(spec.get("kuadrant", {})),
+        manage_platform=bool(spec.get("managePlatform", False)))
+
+
+def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:
+    trusted = spec.get("trustedNamespaces")
+    return GatewaySpec(spec.get("name"), spec.get("namespace"),
+                       None if trusted == "all" else tuple(trusted or ()), trusted is not None,
+                       spec.get("className"), spec.get("controllerName"))
+
+
+def _kuadrant(spec: Mapping[str, Any]) -> KuadrantSpec:
+    audiences = spec.get("tokenAudiences")
+    return KuadrantSpec(spec.get("installed"), spec.get("authPolicies"),
+                        tuple(audiences) if audiences is not None else None)
 
 
 def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:
