@@ -50,6 +50,20 @@ class TargetDefault:
 
 
 QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
+Labels = tuple[tuple[str, str], ...]
+METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")  # documentation §2.7.1
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    """The environment's ``spec.monitoring``, and the OdhDashboardConfig flags that
+    decide whether the dashboard shows a model's metrics."""
+
+    user_workload: bool = True  # a Prometheus watches the model namespaces
+    rule_labels: Labels = ()  # what it selects PrometheusRules by
+    monitor_labels: Labels = ()  # what it selects ServiceMonitors and PodMonitors by
+    llmd_controller_monitors: bool | None = None  # None: as the platform's controller does
+    metrics_hidden_by: tuple[str, ...] = ()  # METRIC_FLAGS set to true
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,7 @@ class Environment:
     gateway: GatewaySpec = GatewaySpec(None, None, (), False, None, None)
     kuadrant: KuadrantSpec = KuadrantSpec(None, None, None)
     manage_platform: bool = False  # emit the platform bootstrap (compiler.render.bootstrap)
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def release(self) -> Platform:
@@ -176,7 +191,8 @@ def environment_from(doc: Document) -> Environment:
                          if platform.get("defaultDeploymentMode") else None),
         doc=doc, gateway=_gateway(spec.get("gateway", {})),
         kuadrant=_kuadrant(spec.get("kuadrant", {})),
-        manage_platform=bool(spec.get("managePlatform", False)))
+        manage_platform=bool(spec.get("managePlatform", False)),
+        monitoring=_monitoring(spec.get("monitoring", {}), config))
 
 
 def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:
@@ -190,6 +206,16 @@ def _kuadrant(spec: Mapping[str, Any]) -> KuadrantSpec:
     audiences = spec.get("tokenAudiences")
     return KuadrantSpec(spec.get("installed"), spec.get("authPolicies"),
                         tuple(audiences) if audiences is not None else None)
+
+
+def _monitoring(spec: Mapping[str, Any], config: Mapping[str, Any]) -> MonitoringSettings:
+    flags = config.get("dashboardConfig", {})
+    return MonitoringSettings(
+        user_workload=bool(spec.get("userWorkloadMonitoring", True)),
+        rule_labels=tuple(sorted(spec.get("ruleLabels", {}).items())),
+        monitor_labels=tuple(sorted(spec.get("monitorLabels", {}).items())),
+        llmd_controller_monitors=spec.get("llmdControllerMonitors"),
+        metrics_hidden_by=tuple(f for f in METRIC_FLAGS if flags.get(f) is True))
 
 
 def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:

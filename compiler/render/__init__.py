@@ -13,7 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.objects import K8sObject
+<<<<<<< HEAD
 from compiler.render import kserve, kuadrant, llmd, rbac
+=======
+from compiler.render import kserve, kuadrant, monitoring, rbac
+>>>>>>> main
 from compiler.resolve.records import ResolvedDeployment
 
 Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
@@ -22,7 +26,7 @@ TARGETS: dict[str, Renderer] = {
     "kserve": kserve.render,
     "llm-d": llmd.render,
 }
-EXTRAS: list[Renderer] = [rbac.render, kuadrant.render]
+EXTRAS: list[Renderer] = [rbac.render, kuadrant.render, monitoring.render]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:

@@ -19,7 +19,11 @@ from compiler.resolve import (
     access,
     gateway,
     kserve,
+<<<<<<< HEAD
     llmd,
+=======
+    monitoring,
+>>>>>>> main
     platform_rules,
     quota,
     resources,
@@ -77,6 +81,8 @@ class Resolver:
         diags.extend(gateway.check(env, out))
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
+        diags.extend(monitoring.dashboard_warnings(
+            env, [str(rd.key) for rd in out if rd.monitoring is not None]))
         return out, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
@@ -103,7 +109,9 @@ class Resolver:
         reach, exposure = access.resolve(values, origins, values["modelType"], env.release,
                                          chosen.target.name)
         scaling, scaled = rollout.scaling(values, origins)
-        diags += more + problems + exposure + scaled
+        watch, watching = monitoring.resolve(model.key.name, values, origins, env,
+                                             chosen.target.name, workload)
+        diags += more + problems + exposure + scaled + watching
         if location is None:
             return None, diags
         rd = ResolvedDeployment(
@@ -111,7 +119,7 @@ class Resolver:
             description=model.description, model_type=values["modelType"], storage=location,
             profile=profile, scaling=scaling, resources=res, args=tuple(values.get("args", ())),
             env=_env_vars(values), origins=origins, access=reach, target=chosen.target.name,
-            workload=workload)
+            workload=workload, monitoring=watch)
         return rd, diags + check_all(rd)
 
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
