@@ -13,11 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.objects import K8sObject
-<<<<<<< HEAD
-from compiler.render import kserve, kuadrant, llmd, rbac
-=======
-from compiler.render import kserve, kuadrant, monitoring, rbac
->>>>>>> main
+from compiler.render import kserve, kuadrant, llmd, monitoring, rbac
 from compiler.resolve.records import ResolvedDeployment
 
 Renderer = Callable[[ResolvedDeployment], list[K8sObject]]

@@ -19,11 +19,8 @@ from compiler.resolve import (
     access,
     gateway,
     kserve,
-<<<<<<< HEAD
     llmd,
-=======
     monitoring,
->>>>>>> main
     platform_rules,
     quota,
     resources,
