@@ -129,11 +129,8 @@ def precise_prefix_cache(sched: Scheduler, weights: Mapping[str, float], *, bloc
     events = {"topicFilter": TOPIC_FILTER, "discoverPods": True,
               "podDiscoveryConfig": {"socketPort": KV_EVENTS_PORT}}
     if not sched.split_precise:
-        scorer: dict[str, Any] = {"type": "precise-prefix-cache-scorer", "parameters": {
-            "tokenProcessorConfig": {"blockSize": block_size, "hashSeed": HASH_SEED},
-            "indexerConfig": {"tokenizersPoolConfig": {"modelName": tokenizer}},
-            "kvEventsConfig": events}}
-        return _single_profile(sched, [scorer], _renamed(weights))
+        return _single_profile(sched, [_one_precise_scorer(sched, block_size, tokenizer, events)],
+                               _renamed(weights))
     producers: list[dict[str, Any]] = [
         {"type": "token-producer", "parameters": {"modelName": model_name,
                                                   "vllm": {"url": workload_url}}},
@@ -148,6 +145,24 @@ def precise_prefix_cache(sched: Scheduler, weights: Mapping[str, float], *, bloc
     config["dataLayer"] = {"sources": [{"pluginRef": "endpoint-notification-source", "extractors": [
         {"pluginRef": "precise-prefix-cache-producer"}]}]}
     return config
+
+
+def _one_precise_scorer(sched: Scheduler, block_size: int, tokenizer: str,
+                        events: Mapping[str, Any]) -> dict[str, Any]:
+    """v0.4–v0.8: one plugin tokenizes, indexes KV events and scores. v0.7 moved
+    tokenProcessorConfig out of indexerConfig and discovers pods itself; v0.4 listens on
+    one ZMQ endpoint that every pod publishes to."""
+    tokens = {"blockSize": block_size, "hashSeed": HASH_SEED}
+    pool = {"tokenizersPoolConfig": {"modelName": tokenizer}}
+    params: dict[str, Any]
+    if "tokenProcessorConfig" in sched.parameters.get("precise-prefix-cache-scorer", ()):
+        params = {"tokenProcessorConfig": tokens, "indexerConfig": pool,
+                  "kvEventsConfig": dict(events)}
+    else:
+        params = {"indexerConfig": {"tokenProcessorConfig": tokens, **pool},
+                  "kvEventsConfig": {"zmqEndpoint": f"tcp://*:{KV_EVENTS_PORT}",
+                                     "topicFilter": TOPIC_FILTER}}
+    return {"type": "precise-prefix-cache-scorer", "parameters": params}
 
 
 def _renamed(weights: Mapping[str, float]) -> dict[str, float]:
@@ -245,10 +260,13 @@ def _check_plugin(plugin: Mapping[str, Any], sched: Scheduler, where: DocPath,
     for key in params:
         if key not in accepted:
             what = ("refuses to start on" if sched.strict_parameters else "ignores")
+            owners = sorted(t for t, keys in sched.parameters.items() if key in keys)
+            hint = (f"'{key}' is a parameter of {', '.join(owners)} in this version"
+                    if owners else _near(key, accepted))
             yield report((*where, "parameters", key),
                          f"plugin '{kind}' of scheduler {sched.version} has no parameter '{key}' "
                          f"(the scheduler {what} unknown parameters)", "llmd.scheduler-parameter",
-                         _near(key, accepted))
+                         hint)
 
 
 def _check_profiles(config: Mapping[str, Any], sched: Scheduler, names: set[str],

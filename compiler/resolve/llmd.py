@@ -585,8 +585,8 @@ def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
 
 def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
     workload = rd.workload_as(LlmdWorkload)
-    out = {"runtime": LLMD, "llmd": f"routing {workload.routing}"}
-    return out
+    return {"runtime": LLMD, "llmd": f"routing {workload.routing}",
+            "strategy": "none: llm-d takes no strategy"}
 
 
 TARGET = TargetResolver(resolve=resolve, explain_text=explain_text, explain_json=explain_json,

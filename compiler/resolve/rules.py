@@ -64,8 +64,8 @@ def llmd_block(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
     to another target in this environment it would be silently ignored."""
     origin = rd.origins.get("llmd")
     if origin is not None and rd.target != "llm-d":
-        yield origin.diag(f"this model resolves to {facts(rd.target).display} in environment "
-                          f"'{rd.environment.name}'; the llmd block applies to llm-d only",
+        yield origin.diag(f"this model resolves to {facts(rd.target).display}; the llmd block "
+                          "applies to llm-d only",
                           "llmd.not-llmd", hint="set runtime: llm-d, or remove the llmd block")
 
 
