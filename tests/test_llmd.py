@@ -148,3 +148,49 @@ def test_explain_shows_the_scheduler_configuration(tmp_path: Path, snapshot) -> 
     assert result.exit_code == 0, result.stderr
     snapshot.snapshot_dir = EXPLAIN
     snapshot.assert_match(result.stdout, "qwen-precise-rhoai-34.txt")
+
+
+def test_stop_then_start_where_the_crd_has_a_rollout_strategy(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """No release inferc targets has spec.rolloutStrategy yet (KServe added it after 0.20); a
+    release whose platform file turns llmdRolloutStrategy on gets stop-then-start and no surge,
+    valid against the CRD that has the field (KServe's default branch, set ``upstream``)."""
+    from dataclasses import replace
+
+    from compiler.pipeline import load_and_resolve, render_all
+    from compiler.resolve import llmd
+    from compiler.verify import Verifier
+
+    real = llmd.release
+    monkeypatch.setattr(llmd, "release", lambda env: replace(real(env), rollout_strategy=True))
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    compiled = load_and_resolve(repo, env_names=["rhoai-35"])
+    assert not [d for d in compiled.diagnostics if d.is_error]
+    envs, _ = render_all(compiled, verify=False)
+    objects = {o["metadata"]["name"]: o for m in envs[0].models for o in m.objects
+               if o["kind"] == "LLMInferenceService"}
+    pd = objects["granite-pd"]
+    assert pd["spec"]["rolloutStrategy"] == {"maxSurge": 0, "maxUnavailable": "100%"}
+    assert pd["spec"]["prefill"]["rolloutStrategy"] == {"maxSurge": 0, "maxUnavailable": "100%"}
+    assert Verifier(crd_set="upstream").check(pd, file="x") == []
+    rd = next(r for r in compiled.deployments["rhoai-35"] if r.key.name == "granite-pd")
+    assert {g.role: g.surge_pods for g in rd.pod_groups} == {"main": 0, "prefill": 0,
+                                                            "scheduler": 0}
+
+
+def test_kserve_only_fields_are_errors_on_llm_d(tmp_path: Path) -> None:
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    path = repo / "models" / "llm" / "granite-direct.yaml"
+    path.write_text(path.read_text().replace(
+        "  runtime: llm-d\n",
+        "  runtime: llm-d\n  scaling: {minReplicas: 1, maxReplicas: 3}\n  timeout: 30\n"))
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if "error: " in line]
+    assert lines == [
+        "models/llm/granite-direct.yaml:13:12: error: spec.scaling: inferc writes llm-d models "
+        "with a fixed replica count; autoscaling of LLMInferenceService is not modelled "
+        "[llmd.scaling]",
+        "models/llm/granite-direct.yaml:14:12: error: spec.timeout: the model route timeout is a "
+        "field of KServe InferenceServices; an llm-d model is reached through the inference "
+        "gateway's HTTPRoute [llmd.timeout]"]

@@ -60,8 +60,9 @@ def _annotations(rd: ResolvedDeployment, dashboard: bool) -> dict[str, str]:
         out["opendatahub.io/connections"] = rd.storage.connection
         if rd.storage.scheme == "s3":
             out["opendatahub.io/connection-path"] = rd.storage.path
-    if rd.access.stopped is not None:
-        out["serving.kserve.io/stop"] = "true" if rd.access.stopped else "false"
+    if rd.access.stopped:
+        # only a declared stop: a "false" in Git would undo the dashboard's Stop button
+        out["serving.kserve.io/stop"] = "true"
     return out
 
 

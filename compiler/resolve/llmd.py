@@ -204,6 +204,7 @@ def resolve(inputs: TargetInput) -> tuple[LlmdWorkload | None, list[Diagnostic]]
     block: Mapping[str, Any] = values.get("llmd", {})
     router = block.get("router", {})
     _check_strategy(inputs, where)
+    _check_kserve_only(inputs, where)
     main = _main_resources(inputs)
     parallelism = _parallelism(block.get("parallelism"), ("parallelism",), where)
     _check_accelerators(parallelism, dict(main.requests), inputs.profile, ("parallelism",), where)
@@ -244,6 +245,21 @@ def _check_strategy(inputs: TargetInput, where: _Located) -> None:
         "llm-d models take no deployment strategy: the documentation gives llm-d no strategy "
         "choice, and inferc rolls them out stop-then-start where the platform allows it",
         "llmd.strategy", hint="remove strategy from this llm-d model"))
+
+
+def _check_kserve_only(inputs: TargetInput, where: _Located) -> None:
+    """Fields of the wizard's KServe form that an LLMInferenceService has no place for."""
+    scaling, _ = rollout.scaling(inputs.values, inputs.origins)
+    if not scaling.fixed:
+        where.diags.append(inputs.origins["scaling"].diag(
+            "inferc writes llm-d models with a fixed replica count; autoscaling of "
+            "LLMInferenceService is not modelled", "llmd.scaling",
+            hint="set replicas instead of scaling"))
+    if "timeout" in inputs.origins:
+        where.diags.append(inputs.origins["timeout"].diag(
+            "the model route timeout is a field of KServe InferenceServices; an llm-d model is "
+            "reached through the inference gateway's HTTPRoute", "llmd.timeout",
+            hint="remove timeout from this llm-d model"))
 
 
 def _surge_warning(workload: LlmdWorkload, inputs: TargetInput) -> list[Diagnostic]:
