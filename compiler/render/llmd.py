@@ -45,8 +45,9 @@ def _labels(rd: ResolvedDeployment, dashboard: bool) -> dict[str, str]:
 
 def _annotations(rd: ResolvedDeployment, dashboard: bool) -> dict[str, str]:
     out: dict[str, str] = {}
-    if not rd.access.auth:
-        # The dashboard writes the key only to turn auth off; absent means on.
+    if not rd.access.auth and rd.environment.release.runs("llmdAuthPolicy"):
+        # Read by the platform's controller that writes the AuthPolicy; the dashboard
+        # writes the key only to turn auth off (absent means on).
         out["security.opendatahub.io/enable-auth"] = "false"
     if not dashboard:
         return out
