@@ -136,6 +136,7 @@ class LlmdWorkload(Workload):
     tolerations: tuple[Mapping[str, Any], ...]
     names: Mapping[str, str]
     scheduler_pod: epp.SchedulerPod | None
+    shown: tuple[tuple[str, str], ...] = ()  # the llmd block's leaves, for explain
 
     @property
     def api_version(self) -> str:
@@ -184,17 +185,30 @@ class _Located:
     """Reports problems at a path inside the ``llmd`` block, wherever that block was set."""
 
     def __init__(self, inputs: TargetInput) -> None:
+        self.origins = inputs.origins
         self.origin = inputs.origins.get("llmd") or inputs.origins["runtime"]
         self.has_block = "llmd" in inputs.origins
         self.diags: list[Diagnostic] = []
 
     def at(self, path: DocPath, message: str, rule: str, hint: str | None = None, *,
            severity: Severity = Severity.ERROR) -> Diagnostic:
-        base = self.origin.path
-        diag = self.origin.doc.diag((*base, *path) if self.has_block else base, message, rule,
-                                    hint=hint, severity=severity)
+        origin, rest = self._deepest(path) if self.has_block else (self.origin, ())
+        diag = origin.doc.diag((*origin.path, *rest), message, rule, hint=hint,
+                               severity=severity)
         self.diags.append(diag)
         return diag
+
+    def _deepest(self, path: DocPath) -> tuple[L.Origin, DocPath]:
+        """Layers merge the block per key, so each part may come from another file: the
+        origin of the longest dotted prefix of ``path``, and the rest of the path below it."""
+        for cut in range(len(path), -1, -1):
+            head = path[:cut]
+            if any(isinstance(p, int) for p in head):
+                continue
+            key = ".".join(["llmd", *map(str, head)])
+            if key in self.origins:
+                return self.origins[key], path[cut:]
+        return self.origin, path
 
 
 def resolve(inputs: TargetInput) -> tuple[LlmdWorkload | None, list[Diagnostic]]:
@@ -223,9 +237,17 @@ def resolve(inputs: TargetInput) -> tuple[LlmdWorkload | None, list[Diagnostic]]
         rel, sched, router.get("routing", "default"),
         json.dumps(config) if config is not None else None, source, parallelism, prefill, image,
         base_refs, main_env, dict(STOP_THEN_START) if rel.rollout_strategy else None, selector,
-        tolerations, names, facts[1] if facts and sched else None)
+        tolerations, names, facts[1] if facts and sched else None, _flatten(block, "llmd"))
     where.diags.extend(_surge_warning(workload, inputs))
     return workload, where.diags
+
+
+def _flatten(value: Any, key: str) -> tuple[tuple[str, str], ...]:
+    """Leaves of a block by dotted key, as explain shows them (lists as compact JSON)."""
+    if isinstance(value, Mapping):
+        return tuple(item for k, v in value.items() for item in _flatten(v, f"{key}.{k}"))
+    text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return ((key, str(text).lower() if isinstance(value, bool) else text),)
 
 
 def _main_resources(inputs: TargetInput) -> Resources:
@@ -601,8 +623,7 @@ def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
 
 def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
     workload = rd.workload_as(LlmdWorkload)
-    return {"runtime": LLMD, "llmd": f"routing {workload.routing}",
-            "strategy": "none: llm-d takes no strategy"}
+    return {"runtime": LLMD, "llmd": f"routing {workload.routing}", **dict(workload.shown)}
 
 
 TARGET = TargetResolver(resolve=resolve, explain_text=explain_text, explain_json=explain_json,
