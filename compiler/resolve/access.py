@@ -81,7 +81,9 @@ def _platform(access: Access, origins: Mapping[str, Origin], release: Platform,
                          instead="the timeout is the OpenShift Route's; set it on your "
                                  "ingress or gateway")
     if access.tokens:
-        tokens = origins["access.tokens"] if "access.tokens" in origins else origins["access"]
+        # an llm-d model's default token has no access origin: point at its runtime
+        tokens = (origins.get("access.tokens") or origins.get("access")
+                  or origins["runtime"])
         diags += require(release, "tokenAuthentication", "token authentication", tokens,
                          "access.tokens",
                          instead="authenticate at your gateway (for example a Kuadrant "
