@@ -68,7 +68,7 @@ def test_every_command_finds_the_repo_upward(project: Path, args: list[str]) -> 
 def test_check_takes_a_directory(project: Path) -> None:
     whole = run_cli("check", "deploy", cwd=project)
     assert (whole.exit_code, whole.stdout) == (0, "")
-    assert whole.stderr == "inferc: checked 3 models in 2 environments: no errors\n"
+    assert whole.stderr == "inferc: checked 4 models in 2 environments: no errors\n"
     folder = run_cli("check", "deploy/models/llm", cwd=project)
     assert folder.exit_code == 0, folder.stdout
     assert folder.stderr == "inferc: checked 1 model: no errors\n"

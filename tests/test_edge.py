@@ -18,7 +18,7 @@ from test_invalid import CASES, make_repo
 from compiler.pipeline import load_and_resolve
 from compiler.render import kuadrant
 from compiler.resolve import gateway, ratelimit
-from compiler.resolve.records import Rate, RateLimits, ResolvedDeployment, Token
+from compiler.resolve.records import Rate, RateLimits, ResolvedDeployment
 from compiler.spec import environment_from
 from compiler.verify import Verifier
 
@@ -43,7 +43,10 @@ def test_window_refused(given: str, why: str) -> None:
 
 def _llmd(tmp_path: Path, platform: str = "openshift-ai", **spec: Any) -> ResolvedDeployment:
     """team/chat of the invalid cases' base repo, as an llm-d model in environment dev."""
-    compiled = load_and_resolve(make_repo(CASES / "_base", tmp_path / "repo"))
+    repo = make_repo(CASES / "_base", tmp_path / "repo")
+    chat = repo / "models" / "team" / "chat.yaml"
+    chat.write_text(chat.read_text() + "  runtime: llm-d\n")
+    compiled = load_and_resolve(repo)
     rd = next(r for r in compiled.deployments["dev"] if r.key.name == "chat")
     data = copy.deepcopy(rd.environment.doc.data)
     data["spec"].update(spec)
@@ -51,8 +54,8 @@ def _llmd(tmp_path: Path, platform: str = "openshift-ai", **spec: Any) -> Resolv
         data["spec"]["platform"] = {"name": platform, "version": "0.20"}
     env = environment_from(replace(rd.environment.doc, data=data))
     limits = RateLimits(requests=(Rate(100, "1m"),), tokens=(Rate(50000, "24h"),))
-    return replace(rd, target="llm-d", environment=env, access=replace(
-        rd.access, rate_limits=limits, tokens=(Token("default-name", "default-name"),)))
+    assert [t.name for t in rd.access.tokens] == ["default-name"]  # llm-d's default token
+    return replace(rd, environment=env, access=replace(rd.access, rate_limits=limits))
 
 
 def _kinds(objects: list[dict[str, Any]]) -> list[str]:

@@ -25,17 +25,17 @@ from typing import Any
 
 from compiler.render.common import before_model, metadata
 from compiler.resolve.gateway import behind_gateway, edge
+from compiler.resolve.llmd import LlmdWorkload
 from compiler.resolve.records import Rate, ResolvedDeployment
 
 K8sObject = dict[str, Any]
-ROUTE_SUFFIX = "-kserve-route"
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 
 
-def route_name(model: str) -> str:
+def route_name(rd: ResolvedDeployment) -> str:
     """The HTTPRoute KServe creates for an llm-d model with a managed route
     (``kmeta.ChildName(name, "-kserve-route")``; the names rule keeps it whole)."""
-    return f"{model}{ROUTE_SUFFIX}"
+    return rd.workload_as(LlmdWorkload).names["route"]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
@@ -56,7 +56,7 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
 
 
 def _target(rd: ResolvedDeployment) -> K8sObject:
-    return {"group": GATEWAY_GROUP, "kind": "HTTPRoute", "name": route_name(rd.key.name)}
+    return {"group": GATEWAY_GROUP, "kind": "HTTPRoute", "name": route_name(rd)}
 
 
 def auth_policy(rd: ResolvedDeployment, audiences: tuple[str, ...]) -> K8sObject:
@@ -79,7 +79,7 @@ def auth_policy(rd: ResolvedDeployment, audiences: tuple[str, ...]) -> K8sObject
     else:
         rules = {"authentication": {"public": {"anonymous": {}}}}
     return {"apiVersion": "kuadrant.io/v1", "kind": "AuthPolicy",
-            "metadata": metadata(f"{route_name(name)}-authn", namespace,
+            "metadata": metadata(f"{route_name(rd)}-authn", namespace,
                                  annotations=before_model()),
             "spec": {"targetRef": _target(rd), "rules": rules}}
 

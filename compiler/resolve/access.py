@@ -68,11 +68,11 @@ def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type
     if asset is not None and model_type != "generative":
         diags.append(origins["aiAsset"].diag("only generative models can be added as AI asset "
                                              "endpoints", "access.ai-asset"))
-    return result, diags + _platform(result, origins, release)
+    return result, diags + _platform(result, origins, release, gateway)
 
 
 def _platform(access: Access, origins: Mapping[str, Origin], release: Platform,
-              ) -> list[Diagnostic]:
+              gateway: bool) -> list[Diagnostic]:
     """What the targeted release cannot do with these settings; nothing is dropped silently."""
     diags = []
     if access.timeout is not None:
@@ -80,10 +80,10 @@ def _platform(access: Access, origins: Mapping[str, Origin], release: Platform,
                          origins["timeout"], "access.timeout",
                          instead="the timeout is the OpenShift Route's; set it on your "
                                  "ingress or gateway")
-    if access.tokens:
-        # an llm-d model's default token has no access origin: point at its runtime
-        tokens = (origins.get("access.tokens") or origins.get("access")
-                  or origins["runtime"])
+    if access.tokens and not gateway:
+        # behind the inference gateway Kuadrant checks the tokens, where the environment
+        # has it (compiler.resolve.gateway); here the platform's own proxy would have to
+        tokens = origins.get("access.tokens") or origins["access"]
         diags += require(release, "tokenAuthentication", "token authentication", tokens,
                          "access.tokens",
                          instead="authenticate at your gateway (for example a Kuadrant "

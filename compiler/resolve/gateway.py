@@ -146,23 +146,23 @@ def _model(rd: ResolvedDeployment, settings: Edge) -> Iterable[Diagnostic]:
     if gateway is not None and gateway.trust_declared and not gateway.trusts(rd.key.namespace):
         yield doc.diag(("metadata", "namespace"),
                        f"namespace '{rd.key.namespace}' is not trusted to share the inference "
-                       f"gateway {gateway} in environment {rd.environment.name}",
-                       "gateway.untrusted-namespace",
-                       hint=f"trusted: {', '.join(gateway.trusted or ())}; add it to "
-                            f"spec.gateway.trustedNamespaces in {rd.environment.doc.file}")
+                       f"gateway {gateway}", "gateway.untrusted-namespace",
+                       hint=f"trusted: {', '.join(gateway.trusted or ()) or 'none'}; add it to "
+                            "the environment's spec.gateway.trustedNamespaces")
     if settings.kuadrant:
         return
-    access = rd.origins.get("access", rd.origins["name"])
+    # a default token has no access block to point at: point at what chose llm-d
+    access = rd.origins.get("access") or rd.origins.get("runtime") or rd.origins["name"]
     if rd.access.auth:
         yield access.diag(
-            f"token authentication of llm-d models is enforced by Kuadrant, which environment "
-            f"{rd.environment.name} does not have; its tokens would protect nothing",
+            "token authentication of llm-d models is enforced by Kuadrant, which the "
+            "environment does not have; the tokens would protect nothing",
             "access.auth-without-kuadrant",
             hint="install Kuadrant and say kuadrant: {installed: true}, or say public: true")
     if rd.access.rate_limits:
         yield rd.origins.get("access.rateLimits", access).diag(
-            f"rate limits are enforced by Kuadrant, which environment {rd.environment.name} "
-            "does not have", "access.rate-limits-without-kuadrant",
+            "rate limits are enforced by Kuadrant, which the environment does not have",
+            "access.rate-limits-without-kuadrant",
             hint="install Kuadrant and say kuadrant: {installed: true}")
 
 

@@ -28,6 +28,10 @@ _MAX_DIGITS = 99_999
 class WindowError(ValueError):
     """A window inferc cannot write in the CRD's form; the message says why."""
 
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+
 
 def window(text: str) -> str:
     """The CRD form of a window such as ``30s``, ``1h30m`` or ``1d``."""
@@ -35,7 +39,7 @@ def window(text: str) -> str:
         return text
     if not _WHOLE.match(text):
         raise WindowError(f"window '{text}' is not a duration such as 30s, 5m, 24h or 7d "
-                          "(units: d, h, m, s, ms; no spaces)")
+                          "(units: d, h, m, s, ms; no spaces)", hint="a week is 7d")
     total = _total_ms(text)
     if total == 0:
         raise WindowError(f"window '{text}' is zero; a limit needs a window longer than zero")
@@ -76,20 +80,20 @@ def resolve(access: Mapping[str, Any], origins: Mapping[str, Origin],
 def _rates(entries: Any, origin: Origin, kind: str, diags: list[Diagnostic],
            ) -> tuple[Rate, ...]:
     rates: list[Rate] = []
-    seen: dict[str, int] = {}
+    seen: dict[int, int] = {}  # window in ms → index of its first rate
     for index, entry in enumerate(entries):
         where = Origin(origin.layer, origin.doc, (*origin.path, kind, index, "window"))
         try:
             text = window(str(entry["window"]))
         except WindowError as exc:
-            diags.append(where.diag(str(exc), "access.rate-window",
-                                    hint="a day is 24h, a week 168h"))
+            diags.append(where.diag(str(exc), "access.rate-window", hint=exc.hint))
             continue
-        if text in seen:
+        length = _total_ms(text)
+        if length in seen:
             diags.append(where.diag(
-                f"window '{entry['window']}' repeats the window of {kind}[{seen[text]}] "
-                f"({text}); give each window one limit", "access.rate-window-repeated"))
+                f"window '{entry['window']}' is as long as the window of {kind}[{seen[length]}]; "
+                "give each window one limit", "access.rate-window-repeated"))
             continue
-        seen[text] = index
+        seen[length] = index
         rates.append(Rate(int(entry["limit"]), text))
     return tuple(rates)
