@@ -37,7 +37,9 @@ def test_kserve_default_deployment_mode_comes_from_the_release_configmap() -> No
     # inferenceservice-config at v0.20.0 says "Serverless", which KServe reads as Knative.
     kserve = platform_for("kserve", "0.20")
     assert (kserve.default_mode, kserve.raw_mode) == ("Knative", "Standard")
-    assert platform_for("openshift-ai", "3.5").default_mode == "RawDeployment"
+    # OpenShift AI 3.3 still stores RawDeployment; 3.4 renamed it Standard, as upstream did.
+    assert platform_for("openshift-ai", "3.3").raw_mode == "RawDeployment"
+    assert platform_for("openshift-ai", "3.5").default_mode == "Standard"
 
 
 def test_old_crd_set_names_are_aliases() -> None:
