@@ -34,15 +34,22 @@ from hypothesis import strategies as st
 from compiler import pipeline, repo
 
 _PROFILE = os.environ.get("INFERC_FUZZ", "ci")
-_EXAMPLES = {"ci": 1, "long": 40}.get(_PROFILE) or max(1, int(_PROFILE) // 100)
-_SETTINGS = settings(
-    max_examples=100 * _EXAMPLES, deadline=None, database=None,
-    derandomize=_PROFILE == "ci", print_blob=True,
-    # Shrinking a failure of a whole-repo property can take many minutes; the
-    # drawn bytes are printed either way. INFERC_FUZZ_SHRINK=1 turns it back on.
-    phases=[p for p in Phase if p is not Phase.shrink or os.environ.get("INFERC_FUZZ_SHRINK")],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much, HealthCheck.large_base_example])
+# Examples per test: 60 in CI (about 2,000 documents in all), 3,000 in the long
+# profile (over 100,000 documents), or the number given.
+_BASE = {"ci": 60, "long": 3000}.get(_PROFILE) or int(_PROFILE)
+
+
+def _budget(weight: float = 1.0) -> settings:
+    return settings(
+        max_examples=max(1, int(_BASE * weight)), deadline=None, database=None,
+        derandomize=_PROFILE == "ci", print_blob=True,
+        # Shrinking a failure of a whole-repo property can take many minutes; the
+        # drawn bytes are printed either way. INFERC_FUZZ_SHRINK=1 turns it back on.
+        phases=[p for p in Phase if p is not Phase.shrink or os.environ.get("INFERC_FUZZ_SHRINK")],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                               HealthCheck.filter_too_much, HealthCheck.large_base_example])
+
+
 BATCH = 20  # documents per run in the batch tests: many documents, one repo load
 
 STATS: Counter[str] = Counter()
@@ -87,7 +94,7 @@ _SCALARS = st.one_of(
     st.booleans(), st.none())
 # Values a spec might really hold: mutations with these often stay valid, which is
 # what exercises "check passes, so render and build must pass too".
-_PLAUSIBLE = st.sampled_from([
+_PLAUSIBLE_VALUES: list[Any] = [
     0, 1, 2, 3, 8, 100, "1", "2", "0.5", "500m", "2Gi", "24Gi", "64Gi", "1Ti", 1.5, True, False,
     "RollingUpdate", "Recreate", "25%", "100%", "0", "auto", "nvidia-gpu", "default-profile",
     "small-cpu", "triton-runtime", "vllm-cuda-runtime", "generative", "predictive", "xgboost",
@@ -95,7 +102,8 @@ _PLAUSIBLE = st.sampled_from([
     "pvc://claim/path", "https://example.com/model.bin", "risk-models", "default-name",
     "dev", "prod", "staging", "team", "llm", "fraud", "--max-model-len=4096", "INFO",
     {"cpu": "2", "memory": "8Gi"}, {"type": "Recreate"}, {"external": True, "public": True},
-    {"external": True, "tokens": ["a"]}, ["x"], [], {}, None])
+    {"external": True, "tokens": ["a"]}, ["x"], [], {}, None]
+_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES)
 _VALUES = st.recursive(
     _SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
@@ -298,7 +306,7 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
 # --- the properties ----------------------------------------------------------------------
 
 
-@_SETTINGS
+@_budget()
 @given(data=st.data())
 def test_one_mutated_input_keeps_check_render_and_build_consistent(
         work: Path, data: st.DataObject) -> None:
@@ -309,7 +317,31 @@ def test_one_mutated_input_keeps_check_render_and_build_consistent(
     _consistent(root, work, build=data.draw(st.integers(0, 7), label="build") == 0)
 
 
-@_SETTINGS
+@_budget()
+@given(data=st.data())
+def test_plausible_changes_keep_check_render_and_build_consistent(
+        work: Path, data: st.DataObject) -> None:
+    """Small, believable edits under ``spec``: many stay valid, so this is where a
+    check that passes what render or build rejects would show."""
+    root = _fresh(work)
+    rel = data.draw(st.sampled_from(_inputs(root)), label="file")
+    doc = yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+    for _ in range(data.draw(st.integers(1, 2), label="edits")):
+        leaves = [p for p in _paths(doc.get("spec", {}), ("spec",)) if len(p) > 1]
+        if not leaves:
+            break
+        path = data.draw(st.sampled_from(leaves), label="path")
+        parent = doc
+        for part in path[:-1]:
+            parent = parent[part]
+        old = parent[path[-1]]
+        same = [v for v in _PLAUSIBLE_VALUES if type(v) is type(old)] or _PLAUSIBLE_VALUES
+        parent[path[-1]] = data.draw(st.sampled_from(same), label="value")
+    (root / rel).write_text(_dump(doc), encoding="utf-8")
+    _consistent(root, work, build=True)
+
+
+@_budget(1.5)
 @given(data=st.data())
 def test_many_mutated_specs_at_once_are_all_reported(work: Path, data: st.DataObject) -> None:
     root = _fresh(work)
@@ -329,7 +361,7 @@ def test_many_mutated_specs_at_once_are_all_reported(work: Path, data: st.DataOb
         assert f"{target.relative_to(root).as_posix()}:" in result.stdout, target
 
 
-@_SETTINGS
+@_budget()
 @given(data=st.data())
 def test_raw_bytes_anywhere_in_the_repo(work: Path, data: st.DataObject) -> None:
     root = _fresh(work)
@@ -342,7 +374,7 @@ def test_raw_bytes_anywhere_in_the_repo(work: Path, data: st.DataObject) -> None
     _consistent(root, work, build=False)
 
 
-@_SETTINGS
+@_budget()
 @given(data=st.data())
 def test_whole_environments_and_presets_are_fuzzed(work: Path, data: st.DataObject) -> None:
     root = _fresh(work)
@@ -366,7 +398,7 @@ def _manifests() -> str:
     return result.stdout
 
 
-@_SETTINGS
+@_budget()
 @given(data=st.data())
 def test_verify_of_corrupted_manifests(work: Path, data: st.DataObject) -> None:
     docs = list(yaml.safe_load_all(_manifests()))
