@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from compiler import credentials
+from compiler import vocabulary as V
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
 from compiler.diagnostics import Diagnostic, DocPath, excerpt
 from compiler.errors import UsageError
@@ -361,13 +362,13 @@ def _wrapped(doc: Document) -> dict[str, object]:
     single-model serving, no model type (offered for both), the runtime's API protocol.
     The Template is named like the runtime (the dashboard's own name is random)."""
     runtime = doc.data
-    annotations = {"opendatahub.io/modelServingSupport": '["single"]'}
-    protocol = (runtime["metadata"].get("annotations") or {}).get("opendatahub.io/apiProtocol")
+    annotations = {V.SERVING_SUPPORT: '["single"]'}
+    protocol = (runtime["metadata"].get("annotations") or {}).get(V.API_PROTOCOL)
     if protocol:
-        annotations["opendatahub.io/apiProtocol"] = protocol
+        annotations[V.API_PROTOCOL] = protocol
     return {"apiVersion": "template.openshift.io/v1", "kind": "Template",
             "metadata": {"name": runtime["metadata"]["name"], "annotations": annotations,
-                         "labels": {"opendatahub.io/dashboard": "true"}},
+                         "labels": {V.DASHBOARD: "true"}},
             "objects": [runtime], "parameters": []}
 
 
@@ -387,20 +388,20 @@ def _as_openshift_template(doc: Document) -> dict[str, object]:
     sr_meta = dict(runtime.get("metadata") or {})
     annotations = dict(sr_meta.get("annotations") or {})
     if "displayName" in spec:
-        annotations["openshift.io/display-name"] = spec["displayName"]
+        annotations[V.DISPLAY_NAME] = spec["displayName"]
     if "recommendedAccelerators" in spec:
-        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(
+        annotations[V.RECOMMENDED_ACCELERATORS] = json.dumps(
             spec["recommendedAccelerators"])
     sr_meta.setdefault("name", meta["name"])
     sr_meta["annotations"] = annotations
     runtime["metadata"] = sr_meta
-    template_annotations = {"opendatahub.io/modelServingSupport": '["single"]',
-                            "opendatahub.io/model-type": json.dumps(spec["modelTypes"])}
+    template_annotations = {V.SERVING_SUPPORT: '["single"]',
+                            V.MODEL_TYPE: json.dumps(spec["modelTypes"])}
     if "apiProtocol" in spec:
-        template_annotations["opendatahub.io/apiProtocol"] = spec["apiProtocol"]
+        template_annotations[V.API_PROTOCOL] = spec["apiProtocol"]
     return {"apiVersion": "template.openshift.io/v1", "kind": "Template",
             "metadata": {"name": meta["name"], "annotations": template_annotations,
-                         "labels": {"opendatahub.io/dashboard": "true"}},
+                         "labels": {V.DASHBOARD: "true"}},
             "objects": [runtime]}
 
 
