@@ -8,7 +8,6 @@ and left out; the rest of the repo is still read, so one run shows every problem
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -35,6 +34,7 @@ from compiler.spec import (
     profile_from,
     settings_from,
 )
+from compiler.text import closest, did_you_mean
 from compiler.validate import SchemaValidator
 
 SETTINGS_FILE = "inferc.yaml"
@@ -273,9 +273,8 @@ def models_folder_state(root: Path) -> str:
     if folder.is_symlink() and not folder.exists():
         return "models/ is a broken symbolic link"
     if not folder.exists():
-        near = difflib.get_close_matches("models", [p.name for p in root.iterdir()
-                                                    if p.is_dir()], n=1)
-        return "there is no models/ folder" + (f" (is '{near[0]}/' misspelt?)" if near else "")
+        near = closest("models", [p.name for p in root.iterdir() if p.is_dir()])
+        return "there is no models/ folder" + (f" (is '{near}/' misspelt?)" if near else "")
     if not folder.is_dir():
         return "models is not a folder"
     others = _walk(folder)
@@ -311,11 +310,10 @@ def _check_base_environment(repo: Repo) -> list[Diagnostic]:
     names = [e.name for e in repo.environments]
     if wanted is None or doc is None or wanted in names or not names:
         return []
-    near = difflib.get_close_matches(wanted, names, n=1)
     return [doc.diag(("spec", "baseEnvironment"), f"no environment '{wanted}'",
                      "settings.base-environment",
-                     hint=f"did you mean '{near[0]}'?" if near else f"environments: "
-                     f"{', '.join(names)}")]
+                     hint=did_you_mean(wanted, names,
+                                       otherwise=f"environments: {', '.join(names)}"))]
 
 
 def _builtin_profiles(validator: SchemaValidator) -> tuple[HardwareProfile, ...]:
@@ -421,8 +419,7 @@ def _check_overrides(repo: Repo) -> list[Diagnostic]:
         for ref in env.overrides:
             if ref in known:
                 continue
-            near = difflib.get_close_matches(ref, known, n=1)
             out.append(env.doc.diag(("spec", "overrides", ref), f"no model '{ref}' in models/",
                                     "env.unknown-model", at_key=True,
-                                    hint=f"did you mean '{near[0]}'?" if near else None))
+                                    hint=did_you_mean(ref, known)))
     return out

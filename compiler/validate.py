@@ -7,7 +7,6 @@ schema's own ``x-message`` explanation.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from compiler.diagnostics import Diagnostic, DocPath, excerpt
 from compiler.load import Document
 from compiler.resources import schemas_dir
+from compiler.text import closest, did_you_mean
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -231,8 +231,7 @@ def _check_kind(doc: Document, expect: str | tuple[str, ...] | None) -> Diagnost
                         hint=f"this file should be kind: {' or '.join(allowed)}" if allowed
                         else None)
     if kind not in KINDS:
-        near = difflib.get_close_matches(kind, KINDS, n=1)
-        hint = f"did you mean '{near[0]}'?" if near else f"known kinds: {', '.join(KINDS)}"
+        hint = did_you_mean(kind, KINDS, otherwise=f"known kinds: {', '.join(KINDS)}")
         return doc.diag(("kind",), f"unknown kind '{kind}'", "schema.kind", hint=hint)
     if allowed is not None and kind not in allowed:
         return doc.diag(("kind",), f"kind {kind} does not belong here; files in this folder "
@@ -319,9 +318,8 @@ def _unknown_fields(doc: Document, path: DocPath,
         if key in not_here:  # a field that exists elsewhere, refused here on purpose
             yield doc.diag(path + (key,), not_here[key], "schema.unknown-field", at_key=True)
             continue
-        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"did you mean '{near[0]}'?" if near else (
-            f"known fields: {', '.join(known)}" if known else None)
+        hint = did_you_mean(key, known, otherwise=f"known fields: {', '.join(known)}"
+                            if known else None)
         yield doc.diag(path + (key,), f"unknown field '{key}'", "schema.unknown-field",
                        hint=hint, at_key=True)
 
@@ -369,9 +367,9 @@ def _enum_message(instance: Any, allowed: list[Any]) -> str:
     options = ", ".join(str(a) for a in allowed)
     message = f"{_show(instance)} is not one of: {options}"
     if isinstance(instance, str):
-        near = difflib.get_close_matches(instance, [str(a) for a in allowed], n=1)
-        if near:
-            message += f" (did you mean '{near[0]}'?)"
+        near = closest(instance, [str(a) for a in allowed])
+        if near is not None:
+            message += f" (did you mean '{near}'?)"
     return message
 
 

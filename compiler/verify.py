@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import importlib.util
 import json
 import re
@@ -35,6 +34,7 @@ from compiler import apiserver
 from compiler.diagnostics import Diagnostic, DocPath, format_path
 from compiler.load import SourceMap, load_path
 from compiler.resources import schemas_dir
+from compiler.text import did_you_mean
 
 UPSTREAM = "upstream"
 
@@ -494,9 +494,7 @@ def _child(node: Any, step: str | int) -> Any:
 
 
 def _did_you_mean(key: str, allowed: Sequence[str]) -> str | None:
-    by_case = [a for a in allowed if a.lower() == key.lower()]
-    close = by_case or difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
-    return f"did you mean '{close[0]}'?" if close else None
+    return did_you_mean(key, allowed, cutoff=0.75)
 
 
 # --- files --------------------------------------------------------------------------------
