@@ -194,10 +194,12 @@ def golden_streams() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
 
 def runtime_of(objects: list[dict[str, Any]], namespace: str, model: str,
                release: str) -> metrics.RuntimeMetrics | None:
-    """The table for the model's runtime: a ServingRuntime copied next to it (OpenShift
-    AI), or the ClusterServingRuntime its InferenceService names (upstream KServe)."""
+    """The table for the model's runtime: llm-d's engine, a ServingRuntime copied next to
+    it (OpenShift AI), or the ClusterServingRuntime its InferenceService names (upstream)."""
     mine = {o["kind"]: o for o in objects
             if (o["metadata"].get("namespace"), o["metadata"]["name"]) == (namespace, model)}
+    if "LLMInferenceService" in mine:
+        return metrics.llmd_table(release)
     if "ServingRuntime" in mine:
         annotations = mine["ServingRuntime"]["spec"].get("annotations", {})
         return metrics.runtime_for(release, annotations.get("opendatahub.io/kserve-runtime"),
@@ -295,7 +297,9 @@ def test_openshift_ai_scrapes_inference_services_itself() -> None:
     ServiceMonitor or PodMonitor there, only rules."""
     for _, release, objects in golden_streams():
         if release.startswith("openshift-ai-"):
-            assert not [o for o in objects if o["kind"] in ("ServiceMonitor", "PodMonitor")]
+            assert not [o for o in objects if o["kind"] == "ServiceMonitor"
+                        or (o["kind"] == "PodMonitor" and "serving.kserve.io/inferenceservice"
+                            in o["spec"]["selector"].get("matchLabels", {}))]
 
 
 def monitors_of(case: str, env: str) -> dict[str, dict[str, Any]]:
@@ -462,6 +466,11 @@ def test_llmd_monitoring(tmp_path: Path, env: str, names: str, scrape: str | Non
     for expr in exprs:
         assert not metric_names(expr) - allowed, expr
     assert any(names + "request_success_total" in e for e in exprs)
+    # the scheduler's own counters where the controller's scheduler monitor scrapes them
+    scheduler = [e for e in exprs if "inference_objective_request" in e]
+    assert bool(scheduler) == (scrape is None)
+    prefix = "kserve_" if names.startswith("kserve_") else ""
+    assert all(f"({prefix}inference_objective_request" in e for e in scheduler), scheduler
     assert all('llm_isvc_name="chat"' in e for e in exprs if "request_success" in e)
     cpu = next(r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]
                if r.get("record") == mon.CPU)
@@ -490,3 +499,31 @@ def test_llmd_controller_switch_errors(tmp_path: Path, env: str, message: str) -
     _, diags = llmd_monitoring(tmp_path, env)
     assert [(d.path, d.message, d.rule) for d in diags if d.is_error] == [
         ("spec.monitoring.llmdControllerMonitors", message, "monitoring.llmd-controller")]
+
+
+def test_monitoring_asked_for_without_user_workload_monitoring(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that asks for monitoring where no Prometheus watches its namespace gets a
+    located warning and no monitoring objects; the build still succeeds."""
+    repo = tmp_path / "repo"
+    (repo / "models" / "vision").mkdir(parents=True)
+    (repo / "environments").mkdir()
+    (repo / "inferc.yaml").write_text("apiVersion: inferc.dev/v1alpha1\nkind: Repository\n"
+                                      "spec: {}\n")
+    (repo / "models" / "vision" / "mobilenet.yaml").write_text(
+        (GOLDEN / "monitoring-rhoai" / "repo" / "models" / "vision" / "mobilenet.yaml")
+        .read_text().replace("  monitoring:\n", "  monitoring:\n    enabled: true\n"))
+    (repo / "environments" / "dev.yaml").write_text(
+        "apiVersion: inferc.dev/v1alpha1\nkind: Environment\nmetadata: {name: dev}\nspec:\n"
+        "  platform: {name: openshift-ai, version: \"3.4\"}\n"
+        "  monitoring: {userWorkloadMonitoring: false}\n")
+    monkeypatch.chdir(repo)
+    result = run_cli("check")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "models/vision/mobilenet.yaml:16:14: warning: spec.monitoring.enabled: user-workload "
+        "monitoring is off in this environment (spec.monitoring.userWorkloadMonitoring): no "
+        "monitoring objects are emitted [monitoring.unavailable]\n"
+        "0 errors, 1 warning in 1 file\n")
+    rendered = run_cli("render", "--env", "dev")
+    assert "PrometheusRule" not in rendered.stdout and "kind: InferenceService" in rendered.stdout

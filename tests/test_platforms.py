@@ -37,7 +37,9 @@ def test_kserve_default_deployment_mode_comes_from_the_release_configmap() -> No
     # inferenceservice-config at v0.20.0 says "Serverless", which KServe reads as Knative.
     kserve = platform_for("kserve", "0.20")
     assert (kserve.default_mode, kserve.raw_mode) == ("Knative", "Standard")
-    assert platform_for("openshift-ai", "3.5").default_mode == "RawDeployment"
+    # OpenShift AI 3.3 still stores RawDeployment; 3.4 renamed it Standard, as upstream did.
+    assert platform_for("openshift-ai", "3.3").raw_mode == "RawDeployment"
+    assert platform_for("openshift-ai", "3.5").default_mode == "Standard"
 
 
 def test_old_crd_set_names_are_aliases() -> None:
@@ -65,3 +67,36 @@ def test_kserve_release_lacks_llmd_rollout_strategy() -> None:
     rel = index["kserve-0.20"]["serving.kserve.io/v1alpha2/LLMInferenceService"]
     schema = json.loads((schemas_dir() / "crds" / rel).read_text())
     assert "rolloutStrategy" not in schema["properties"]["spec"]["properties"]
+
+
+def test_kserve_release_crd_set_rejects_what_only_master_has() -> None:
+    from compiler.verify import Verifier
+
+    llmisvc = {"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService",
+               "metadata": {"name": "m", "namespace": "n"},
+               "spec": {"model": {"uri": "hf://a/b"},
+                        "rolloutStrategy": {"maxSurge": 0, "maxUnavailable": 1}}}
+    release = Verifier(platform_for("kserve", "0.20").crd_sets).check(llmisvc, file="m.yaml")
+    assert [(d.path, d.rule) for d in release] == [("spec.rolloutStrategy", "verify.unknown-field")]
+    assert Verifier("upstream").check(llmisvc, file="m.yaml") == []  # master's CRD has it
+
+
+def test_a_feature_a_release_lacks_names_the_first_release_that_has_it() -> None:
+    from compiler.load import load_bytes
+    from compiler.resolve.features import require
+    from compiler.resolve.layers import SPEC, Origin
+
+    doc = load_bytes(b"spec:\n  scheduler: {inline: {}}\n", "models/m.yaml").documents[0]
+    origin = Origin(SPEC, doc, ("spec", "scheduler"))
+    older, newer = platform_for("openshift-ai", "3.3"), platform_for("openshift-ai", "3.4")
+    assert require(newer, "llmdInlineSchedulerConfig", "x", origin, "r") == []
+    [diag] = require(older, "llmdInlineSchedulerConfig", "an inline scheduler configuration",
+                     origin, "llmd.scheduler-config")
+    assert (diag.file, diag.line, diag.col, diag.rule) == ("models/m.yaml", 2, 14,
+                                                           "llmd.scheduler-config")
+    assert diag.message == ("an inline scheduler configuration needs OpenShift AI 3.4 or "
+                            "later; this environment targets 3.3")
+    [never] = require(platform_for("kserve", "0.20"), "aiAsset", "an AI asset", origin, "r",
+                      instead="remove it")
+    assert (never.message, never.hint) == ("an AI asset does not exist on KServe 0.20",
+                                           "remove it")

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler import objectives as O
+from compiler import vocabulary as V
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.metrics import (
     Endpoint,
@@ -29,14 +30,74 @@ from compiler.resolve.layers import Origin
 from compiler.resolve.records import Workload
 from compiler.spec import Environment
 
-KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
+KSERVE_RUNTIME = V.KSERVE_RUNTIME  # what odh-model-controller keys its queries on
 _PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
 _PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
 LLMD = "llm-d"
 _SWITCH = ("spec", "monitoring", "llmdControllerMonitors")
 
 
-def _llmd(name: str, parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
+def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
+            env: Environment, target: str, workload: Workload,
+            ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """The model's monitoring in ``env``; None when it is not monitored there."""
+    block = values.get("monitoring", {})
+    parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
+    if not block.get("enabled", False):
+        # Objectives with nobody saying on or off look like a forgotten switch; an
+        # explicit "off" (say, a development environment) is respected silently.
+        if parsed and "monitoring.enabled" not in origins:
+            diags.append(origins["monitoring.objectives"].diag(
+                "objectives have no effect while monitoring is off", "monitoring.off",
+                hint="set monitoring.enabled: true", severity=Severity.WARNING))
+        return None, diags
+    where = origins["monitoring.enabled"]
+    if not env.monitoring.user_workload:
+        diags.append(where.diag("user-workload monitoring is off in this environment (spec."
+                                "monitoring.userWorkloadMonitoring): no monitoring objects are "
+                                "emitted", "monitoring.unavailable", severity=Severity.WARNING))
+        return None, diags
+    platform = platform_scrape(env.release)
+    if target == LLMD:
+        return _llmd(parsed, env, platform, origins, diags)
+    if not isinstance(workload, KServeWorkload):
+        diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
+                                "objects are emitted", "monitoring.unavailable",
+                                severity=Severity.WARNING))
+        return None, diags
+    return _kserve(name, parsed, env, platform, workload, origins, diags)
+
+
+def _kserve(name: str, parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
+            workload: KServeWorkload, origins: Mapping[str, Origin], diags: list[Diagnostic],
+            ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """An InferenceService: its runtime's series; odh-model-controller's ServiceMonitor
+    scrapes them where the platform runs it, else inferc's PodMonitor."""
+    template = workload.runtime.template
+    annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
+    table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
+    tables = ", ".join(t.name for t in runtime_tables(platform.release) if t.target == "kserve")
+    diags += _supported(parsed, table, template.runtime_name, origins.get("monitoring.objectives"),
+                        f"{tables} on {env.release.display_name}")
+    controller = platform.kserve
+    endpoint = None
+    if not platform.scrapes_inference_services:
+        endpoint = _endpoint(annotations, table)
+        if endpoint is None:
+            diags.append(origins["monitoring.enabled"].diag(
+                f"runtime '{template.runtime_name}' declares no metrics port "
+                "(prometheus.io/port): inferc emits rules but cannot scrape it",
+                "monitoring.no-metrics-port", severity=Severity.WARNING))
+    return Monitoring(
+        target="kserve", objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
+        platform=platform,
+        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
+                                 if controller.runs),
+        controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
+        monitor_labels=env.monitoring.monitor_labels), diags
+
+
+def _llmd(parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
           origins: Mapping[str, Origin], diags: list[Diagnostic],
           ) -> tuple[Monitoring | None, list[Diagnostic]]:
     """An llm-d model: the engine's series; the controller's per-namespace monitors
@@ -65,56 +126,7 @@ def _llmd(name: str, parsed: list[O.Objective], env: Environment, platform: Plat
         target=LLMD, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
         platform=platform, controller_creates=controller.creates if scrapes else (),
         controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
-        monitor_labels=env.monitoring.monitor_labels), diags
-
-
-def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
-            env: Environment, target: str, workload: Workload,
-            ) -> tuple[Monitoring | None, list[Diagnostic]]:
-    """The model's monitoring in ``env``; None when it is not monitored there."""
-    block = values.get("monitoring", {})
-    parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
-    if not block.get("enabled", False):
-        # Objectives with nobody saying on or off look like a forgotten switch; an
-        # explicit "off" (say, a development environment) is respected silently.
-        if parsed and "monitoring.enabled" not in origins:
-            diags.append(origins["monitoring.objectives"].diag(
-                "objectives have no effect while monitoring is off", "monitoring.off",
-                hint="set monitoring.enabled: true", severity=Severity.WARNING))
-        return None, diags
-    where = origins["monitoring.enabled"]
-    setup = env.monitoring
-    if not setup.user_workload:
-        diags.append(where.diag("user-workload monitoring is off in this environment (spec."
-                                "monitoring.userWorkloadMonitoring): no monitoring objects are "
-                                "emitted", "monitoring.unavailable", severity=Severity.WARNING))
-        return None, diags
-    platform = platform_scrape(env.release)
-    if target == LLMD:
-        return _llmd(name, parsed, env, platform, origins, diags)
-    if not isinstance(workload, KServeWorkload):
-        diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
-                                "objects are emitted", "monitoring.unavailable",
-                                severity=Severity.WARNING))
-        return None, diags
-    template = workload.runtime.template
-    annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
-    table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
-    tables = (t.name for t in runtime_tables(platform.release) if t.target == target)
-    known = f"{', '.join(tables)} on " \
-        f"{env.release.display_name}"
-    diags += _supported(parsed, table, template.runtime_name, origins.get("monitoring.objectives"),
-                        known)
-    controller = platform.kserve
-    endpoint = None if platform.scrapes_inference_services else _endpoint(annotations, table)
-    result = Monitoring(
-        target=target, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
-        platform=platform,
-        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
-                                 if controller.runs),
-        controller=controller.by, endpoint=endpoint, rule_labels=setup.rule_labels,
-        monitor_labels=setup.monitor_labels)
-    return result, diags
+        monitor_labels=env.monitoring.monitor_labels, scheduler_scraped=scrapes), diags
 
 
 def _objectives(texts: Sequence[str], origin: Origin | None,
@@ -168,16 +180,22 @@ def _endpoint(annotations: Mapping[str, str], table: RuntimeMetrics | None) -> E
     return Endpoint(port, path) if port is not None else None
 
 
-def dashboard_warnings(env: Environment, monitored: Sequence[str]) -> list[Diagnostic]:
-    """A located warning for each OdhDashboardConfig flag that hides the metrics of
-    models that ask for monitoring (documentation §2.7.1 prerequisites)."""
-    if not monitored:
-        return []
-    names = ", ".join(sorted(monitored)[:3]) + (", …" if len(monitored) > 3 else "")
-    return [env.doc.diag(
-        ("spec", "dashboardConfig", "dashboardConfig", flag),
-        f"{flag} is true: the dashboard shows no metrics for the {len(monitored)} "
-        f"monitored model{'s' * (len(monitored) != 1)} ({names}); inferc's rules and "
-        "alerts still work", "monitoring.dashboard-metrics", severity=Severity.WARNING,
-        hint="the documentation (§2.7.1) requires false to view model metrics")
-        for flag in env.monitoring.metrics_hidden_by]
+def dashboard_warnings(env: Environment, monitored: Sequence[tuple[str, str]],
+                       ) -> list[Diagnostic]:
+    """A located warning for each OdhDashboardConfig flag that hides the metrics of models
+    that ask for monitoring (documentation §2.7.1 prerequisites). ``monitored`` holds
+    (model, target); disableKServeMetrics concerns InferenceServices only."""
+    out = []
+    for flag in env.monitoring.metrics_hidden_by:
+        names = sorted(key for key, target in monitored
+                       if flag != "disableKServeMetrics" or target == "kserve")
+        if not names:
+            continue
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        out.append(env.doc.diag(
+            ("spec", "dashboardConfig", "dashboardConfig", flag),
+            f"{flag} is true: the dashboard shows no metrics for the {len(names)} monitored "
+            f"model{'s' * (len(names) != 1)} ({shown}); inferc's rules and alerts still work",
+            "monitoring.dashboard-metrics", severity=Severity.WARNING,
+            hint="the documentation (§2.7.1) requires false to view model metrics"))
+    return out
