@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.metrics import Endpoint, Monitoring
 from compiler.objectives import ERRORS, Objective, decimal
 from compiler.render import promql
@@ -25,13 +26,14 @@ from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
 API = "monitoring.coreos.com/v1"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "inferc"}
+MANAGED_BY = {V.MANAGED_BY: "inferc"}
 # Suffixes no platform controller uses (theirs: <isvc>-metrics, kserve-llm-isvc-*,
 # <gateway>-metrics), so inferc's objects can never take a controller's name.
 RULE_SUFFIX = "-inferc-rules"
 SCRAPE_SUFFIX = "-inferc-scrape"
 
 REQUESTS = "inferc:model_requests:rate5m"
+SCHEDULER_REQUESTS = "inferc:model_scheduler_requests:rate5m"
 RESPONSE_TIME = "inferc:model_response_time_seconds:mean5m"
 CPU = "inferc:model_cpu_utilisation:ratio"
 MEMORY = "inferc:model_memory_utilisation:ratio"
@@ -56,16 +58,40 @@ BURN_TIERS = (
     BurnTier(Fraction(10, 100), "3d", 72, "6h", "warning", "1h"),
 )
 LATENCY_WAIT = "10m"
+# The pods whose CPU and memory count: KServe's predictor; llm-d's workload pods (decode,
+# prefill, multi-node), not its scheduler (names from kmeta.ChildName in the llmisvc controller).
+POD_NAMES = {
+    "kserve": 'pod=~"{name}-predictor-.*"',
+    "llm-d": 'pod=~"{name}-kserve-.*",pod!~"{name}-kserve-router-scheduler-.*"',
+}
+# The llm-d controller's pod labels and its engine monitor's relabelling
+# (red-hat-data-services/kserve pkg/controller/v1alpha2/llmisvc/monitoring.go), copied so
+# that inferc's series carry the same llm_isvc_* labels as the controller's would.
+LLMD_COMPONENTS = ("llminferenceservice-workload", "llminferenceservice-workload-prefill",
+                   "llminferenceservice-workload-worker", "llminferenceservice-workload-leader",
+                   "llminferenceservice-workload-leader-prefill",
+                   "llminferenceservice-workload-worker-prefill")
+LLMD_RELABEL = (
+    {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_app_kubernetes_io_name"],
+     "targetLabel": "llm_isvc_name"},
+    {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_llm_d_ai_role"],
+     "targetLabel": "llm_isvc_role"},
+    {"action": "replace",
+     "sourceLabels": ["__meta_kubernetes_pod_label_app_kubernetes_io_component"],
+     "regex": "llminferenceservice-(.*)", "replacement": "$1", "targetLabel": "llm_isvc_component"},
+)
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
     mon = rd.monitoring
     if mon is None:
         return []
-    scope = promql.Scope(rd.key.namespace, rd.key.name, f"{rd.key.name}-predictor-.*")
+    scope = promql.Scope(rd.key.namespace, rd.key.name,
+                         POD_NAMES[mon.target].replace("{name}", rd.key.name))
     objects = [prometheus_rule(rd, mon, scope)]
     if mon.endpoint is not None:
-        objects.append(pod_monitor(rd, mon, mon.endpoint))
+        monitor = pod_monitor if mon.target == "kserve" else llmd_pod_monitor
+        objects.append(monitor(rd, mon, mon.endpoint))
     return objects
 
 
@@ -91,6 +117,9 @@ def _recording(mon: Monitoring, scope: promql.Scope) -> list[K8sObject]:
         rules += [_record(REQUESTS, promql.requests(table, scope, outcome), name, outcome=outcome)
                   for outcome in ("success", "failure")]
         rules.append(_record(RESPONSE_TIME, promql.mean_latency(table, scope), name))
+        if table.scheduler is not None and mon.scheduler_scraped:
+            rules += [_record(SCHEDULER_REQUESTS, promql.scheduler_requests(table, scope, outcome),
+                              name, outcome=outcome) for outcome in ("all", "failure")]
     res = mon.platform.resources
     rules.append(_record(CPU, promql.utilisation(res, scope, "cpu"), name))
     rules.append(_record(MEMORY, promql.utilisation(res, scope, "memory"), name))
@@ -180,6 +209,30 @@ def pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint) -> 
                      "targetLabel": "__address__"},
                 ],
             }],
+        },
+    }
+
+
+def llmd_pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint) -> K8sObject:
+    """Scrapes the vLLM engine of this model's workload pods the way the platform
+    controller's per-namespace monitor would, where that monitor does not exist."""
+    labels = {**MANAGED_BY, **dict(mon.monitor_labels)}
+    scrape: K8sObject = {"path": endpoint.path, "scheme": endpoint.scheme,
+                         "targetPort": endpoint.port}
+    if endpoint.scheme == "https":  # the engine's certificate is the service CA's
+        scrape["tlsConfig"] = {"insecureSkipVerify": True}
+    scrape["relabelings"] = [dict(r) for r in LLMD_RELABEL]
+    return {
+        "apiVersion": API, "kind": "PodMonitor",
+        "metadata": metadata(rd.key.name + SCRAPE_SUFFIX, rd.key.namespace, labels=labels),
+        "spec": {
+            "selector": {
+                "matchLabels": {"app.kubernetes.io/name": rd.key.name,
+                                "app.kubernetes.io/part-of": "llminferenceservice"},
+                "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In",
+                                      "values": list(LLMD_COMPONENTS)}],
+            },
+            "podMetricsEndpoints": [scrape],
         },
     }
 

@@ -21,7 +21,7 @@ class Scope:
 
     namespace: str
     name: str
-    pods: str  # a regular expression for the model's pod names
+    pods: str  # matchers on the pod label that pick the model's pods, e.g. pod=~"m-predictor-.*"
 
     def matchers(self, model: str) -> str:
         """``namespace="ns",<model matcher>`` with the model name filled in."""
@@ -29,7 +29,7 @@ class Scope:
 
     @property
     def pod_matchers(self) -> str:
-        return f'namespace="{self.namespace}",pod=~"{self.pods}"'
+        return f'namespace="{self.namespace}",{self.pods}'
 
 
 def select(selector: str, matchers: str, suffix: str = "") -> str:
@@ -54,6 +54,13 @@ def _scaled(expr: str, factor: str) -> str:
 
 def requests(table: RuntimeMetrics, scope: Scope, outcome: str) -> str:
     selector = table.requests.success if outcome == "success" else table.requests.failure
+    return _sum(_rate(select(selector, scope.matchers(table.model))))
+
+
+def scheduler_requests(table: RuntimeMetrics, scope: Scope, outcome: str) -> str:
+    """Requests the llm-d scheduler routed for the model: all of them, or the failed."""
+    assert table.scheduler is not None
+    selector = table.scheduler.total if outcome == "all" else table.scheduler.failure
     return _sum(_rate(select(selector, scope.matchers(table.model))))
 
 
