@@ -14,6 +14,7 @@ at the end of the session (``-s``) and written to ``$INFERC_FUZZ_REPORT`` if set
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -104,7 +105,9 @@ _PLAUSIBLE_VALUES: list[Any] = [
     "dev", "prod", "staging", "team", "llm", "fraud", "--max-model-len=4096", "INFO",
     {"cpu": "2", "memory": "8Gi"}, {"type": "Recreate"}, {"external": True, "public": True},
     {"external": True, "tokens": ["a"]}, ["x"], [], {}, None]
-_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES)
+# a copy per draw: a drawn dict or list is mutated in place by later steps, and a shared one
+# would change what the next example draws (hypothesis then reports a flaky strategy)
+_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES).map(copy.deepcopy)
 _VALUES = st.recursive(
     _SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
