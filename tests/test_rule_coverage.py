@@ -27,6 +27,8 @@ NO_CASE_YET = {
     "kuadrant.not-installed",  # authPolicies on a platform without the AuthPolicy controller
     "platform.gateway-class",  # managePlatform with a gateway lacking className/controllerName
     "monitoring.no-metrics-port",  # a runtime whose template declares no metrics port
+    "llmd.routing-prefill",  # llm-d lane: landed without a case
+    "llmd.scheduler-none",  # llm-d lane: landed without a case
 }
 
 
