@@ -14,6 +14,7 @@ at the end of the session (``-s``) and written to ``$INFERC_FUZZ_REPORT`` if set
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -103,7 +104,9 @@ _PLAUSIBLE_VALUES: list[Any] = [
     "dev", "prod", "staging", "team", "llm", "fraud", "--max-model-len=4096", "INFO",
     {"cpu": "2", "memory": "8Gi"}, {"type": "Recreate"}, {"external": True, "public": True},
     {"external": True, "tokens": ["a"]}, ["x"], [], {}, None]
-_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES)
+# Copied on every draw: a later mutation changes the drawn dict in place, and a
+# shared one would make the strategy depend on earlier examples.
+_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES).map(copy.deepcopy)
 _VALUES = st.recursive(
     _SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
@@ -336,7 +339,7 @@ def test_plausible_changes_keep_check_render_and_build_consistent(
             parent = parent[part]
         old = parent[path[-1]]
         same = [v for v in _PLAUSIBLE_VALUES if type(v) is type(old)] or _PLAUSIBLE_VALUES
-        parent[path[-1]] = data.draw(st.sampled_from(same), label="value")
+        parent[path[-1]] = copy.deepcopy(data.draw(st.sampled_from(same), label="value"))
     (root / rel).write_text(_dump(doc), encoding="utf-8")
     _consistent(root, work, build=True)
 
