@@ -184,6 +184,9 @@ def _fresh(work: Path) -> Path:
 def _run(command: str, *args: str | os.PathLike[str], cwd: Path) -> Run:
     result = run_cli(command, *args, cwd=cwd)  # an exception fails the example
     STATS[f"{command} exit {result.exit_code}"] += 1
+    STATS["runs"] += 1
+    if STATS["runs"] % 500 == 0:  # a long run can be read while it goes
+        _write_report()
     assert result.exit_code in (0, 1, 2), (command, result)
     report = result.stdout if command in ("check", "verify") else result.stderr
     if result.exit_code == 2:
@@ -431,13 +434,16 @@ def test_fuzz_seed_repo_is_valid() -> None:
     assert _manifests()
 
 
+def _write_report() -> None:
+    target = os.environ.get("INFERC_FUZZ_REPORT")
+    if target:
+        summary = {"profile": _PROFILE, **dict(sorted(STATS.items()))}
+        Path(target).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _report() -> Iterator[None]:
     yield
-    if not STATS:
-        return
-    summary = {"profile": _PROFILE, **dict(sorted(STATS.items()))}
-    print("\nfuzz:", json.dumps(summary))
-    target = os.environ.get("INFERC_FUZZ_REPORT")
-    if target:
-        Path(target).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if STATS:
+        print("\nfuzz:", json.dumps({"profile": _PROFILE, **dict(sorted(STATS.items()))}))
+        _write_report()
