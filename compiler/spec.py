@@ -53,7 +53,8 @@ class TargetDefault:
 
 QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
 Labels = tuple[tuple[str, str], ...]
-METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")  # documentation §2.7.1
+# the monitoring prerequisites of the documentation
+METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")
 
 
 @dataclass(frozen=True)
