@@ -204,5 +204,5 @@ def dashboard_warnings(env: Environment, monitored: Sequence[tuple[str, str]],
             f"{flag} is true: the dashboard shows no metrics for the {len(names)} monitored "
             f"model{'s' * (len(names) != 1)} ({shown}); inferc's rules and alerts still work",
             "monitoring.dashboard-metrics", severity=Severity.WARNING,
-            hint="the documentation's monitoring prerequisites require false to view model metrics"))
+            hint="the documentation (§2.7.1) requires false to view model metrics"))
     return out
