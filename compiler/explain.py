@@ -71,15 +71,22 @@ def as_json(rd: ResolvedDeployment) -> str:
 
 def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     profile = rd.profile
+    if profile.none:
+        return ["hardware profile: none (hardwareProfile: none): the resources are exactly "
+                "the spec's and no profile annotation is written"] + _resource_rows(rd)
     accelerator = profile.accelerator or "none (CPU only)"
     where = (f"in namespace {rd.profile_namespace}" if rd.environment.release.dashboard_labels
              else "rendered into the model by inferc")
     lines = [f"hardware profile: {profile.name} ({profile.display_name}) {where}, "
              f"accelerator {accelerator}", f"  from {profile.doc.file}"]
+    return lines + _resource_rows(rd)
+
+
+def _resource_rows(rd: ResolvedDeployment) -> list[str]:
     limits = dict(rd.resources.limits)
     rows = [("resource", "request", "limit")] + [
         (name, request, limits.get(name, "")) for name, request in rd.resources.requests]
-    return lines + table(rows)
+    return table(rows)
 
 
 def _monitoring_lines(rd: ResolvedDeployment) -> list[str]:

@@ -31,5 +31,9 @@ def metadata(name: str, namespace: str, *, labels: dict[str, str] | None = None,
 def hardware_profile_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     # The resource-version annotation the dashboard also writes is cluster state
     # (non-deterministic); the webhook looks the profile up by name and namespace.
+    # Without a profile (hardwareProfile: none) the model carries none, as the
+    # documentation's CLI procedure writes it.
+    if rd.profile.none:
+        return {}
     return {"opendatahub.io/hardware-profile-name": rd.profile.name,
             "opendatahub.io/hardware-profile-namespace": rd.profile_namespace}

@@ -64,6 +64,16 @@ def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
     """The OpenShift AI wizard's choice (compiler.resolve.runtime)."""
     values, origins, env = inp.values, inp.origins, inp.env
     model_type = values["modelType"]
+    given, generative = _format(values), env.release.generative_format
+    if model_type == "generative" and given is not None and (
+            given.name, given.version) != (generative.name, generative.version):
+        # The wizard forces vLLM for every generative model; another value would be
+        # silently replaced, so say so instead.
+        shown = f"{given.name}:{given.version}" if given.version else given.name
+        raise runtime.SelectionError(origins["modelFormat"].diag(
+            f"generative models on {env.release.display_name} are served as format "
+            f"{generative.name}; '{shown}' is not used", "runtime.generative-format",
+            hint=f"drop modelFormat, or write modelFormat: {{name: {generative.name}}}"))
     fmt = runtime.resolve_format(model_type, _format(values), templates,
                                  origins.get("modelFormat", origins["modelType"]))
     request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
