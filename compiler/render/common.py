@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.resolve.records import ResolvedDeployment
 
-DASHBOARD_LABEL = "opendatahub.io/dashboard"
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+DASHBOARD_LABEL = V.DASHBOARD
+SYNC_WAVE = V.SYNC_WAVE
 
 
 def before_model() -> dict[str, str]:
@@ -35,5 +36,5 @@ def hardware_profile_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     # documentation's CLI procedure writes it.
     if rd.profile.none:
         return {}
-    return {"opendatahub.io/hardware-profile-name": rd.profile.name,
-            "opendatahub.io/hardware-profile-namespace": rd.profile_namespace}
+    return {V.HARDWARE_PROFILE_NAME: rd.profile.name,
+            V.HARDWARE_PROFILE_NAMESPACE: rd.profile_namespace}

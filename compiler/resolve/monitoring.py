@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler import objectives as O
+from compiler import vocabulary as V
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.metrics import (
     Endpoint,
@@ -29,7 +30,7 @@ from compiler.resolve.layers import Origin
 from compiler.resolve.records import Workload
 from compiler.spec import Environment
 
-KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
+KSERVE_RUNTIME = V.KSERVE_RUNTIME  # what odh-model-controller keys its queries on
 _PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
 _PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
 LLMD = "llm-d"
@@ -125,7 +126,7 @@ def _llmd(parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
         target=LLMD, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
         platform=platform, controller_creates=controller.creates if scrapes else (),
         controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
-        monitor_labels=env.monitoring.monitor_labels), diags
+        monitor_labels=env.monitoring.monitor_labels, scheduler_scraped=scrapes), diags
 
 
 def _objectives(texts: Sequence[str], origin: Origin | None,
