@@ -47,7 +47,22 @@ def as_text(rd: ResolvedDeployment) -> str:
     lines += [""] + _monitoring_lines(rd) + ["", "values:"]
     lines += table([("field", "value", "layer", "source")] +
                    [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _caveats(rd)) + "\n"
+
+
+def _caveats(rd: ResolvedDeployment) -> list[str]:
+    """What a dashboard edit of this model would change (README: Autoscaling and
+    dashboard edits): the wizard knows one replica count and no rollout parameters."""
+    out = []
+    if rd.target == "kserve" and not rd.scaling.fixed:
+        out.append(f"note: autoscaled {rd.scaling.min_replicas}..{rd.scaling.max_replicas}; a "
+                   "dashboard edit would collapse minReplicas/maxReplicas to one number")
+    strategy = getattr(rd.workload, "strategy", None)
+    if rd.target == "kserve" and strategy is not None and (
+            strategy.max_surge is not None or strategy.max_unavailable is not None):
+        out.append("note: a dashboard edit would drop the rollingUpdate parameters "
+                   "(maxSurge/maxUnavailable)")
+    return [""] + out if out else []
 
 
 def as_json(rd: ResolvedDeployment) -> str:

@@ -15,7 +15,7 @@ from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
 from compiler.platforms import normalise_mode
 from compiler.repo import Repo
-from compiler.resolve import kserve_selection, mlserver, rollout, runtime
+from compiler.resolve import kserve_selection, mlserver, rollout, runtime, runtime_args
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import (
     EnvVar,
@@ -59,6 +59,8 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
         return None, [exc.diagnostic]
     strategy, diags = rollout.strategy(values, origins)
     extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
+    problems += runtime_args.check(choice.template, values.get("args", ()),
+                                   origins.get("args"), inp.repo.root)
     protocol = values.get("protocolVersion")
     problems += _protocol(protocol, choice.template, origins)
     return (KServeWorkload(choice, fmt, strategy, tuple(extra_env), protocol),
