@@ -156,4 +156,11 @@ def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
     if access.public and access.tokens:
         return [origin.diag("public: true asks for an unauthenticated endpoint, but tokens turn "
                             "authentication on; choose one", "access.public-with-tokens")]
+    if access.public and not access.external and not gateway:
+        # A KServe model without a route is reachable inside the cluster only: public
+        # would promise an exposure that nothing creates.
+        where = origins.get("access.public", origin)
+        return [where.diag("public: true without external: true exposes nothing; the model "
+                           "has no route and stays inside the cluster", "access.public-unused",
+                           hint="add external: true for a public route, or drop public")]
     return []
