@@ -137,9 +137,9 @@ def build(opts: BuildOptions) -> CommandResult:
     files = build_tree(renders, pipeline.base_environment(compiled.repo))
     if opts.check:
         found = emit.drift(out, files)
-        lines = ([f"would add {p}" for p in found.added] +
-                 [f"would remove {p}" for p in found.removed] +
-                 [f"would change {p}" for p in found.changed])
+        lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
+                 [f"would remove {shown_path(out / p)}" for p in found.removed] +
+                 [f"would change {shown_path(out / p)}" for p in found.changed])
         return CommandResult(diags, messages=lines, drift=bool(found),
                              done=f"inferc: {shown_path(out)} is up to date "
                                   f"({_count(len(files), 'file')})")
