@@ -41,6 +41,7 @@ class CommandResult:
 class CheckOptions:
     paths: tuple[Path, ...]  # files or folders; empty = the whole repo
     repo: Path | None  # None = found upward from the current directory
+    allow_empty: bool = False  # an environment without models is not an error
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class BuildOptions:
     out: Path | None
     check: bool
     progress: Progress | None = None
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class RenderOptions:
     env: str | None
     model: str | None
     namespace: str | None = None
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class VerifyOptions:
 def check(opts: CheckOptions) -> CommandResult:
     if not opts.paths:
         root = locate(opts.repo)
-        compiled = pipeline.load_and_resolve(root)
+        compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
         return _checked(rebase(root, compiled.diagnostics), len(compiled.repo.models),
                         len(compiled.repo.environments))
     groups: dict[Path, list[Path]] = {}
@@ -97,13 +100,13 @@ def check(opts: CheckOptions) -> CommandResult:
     diags: list[Diagnostic] = []
     models, envs = 0, 0
     for root in sorted(whole):
-        compiled = pipeline.load_and_resolve(root)
+        compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
         diags += rebase(root, compiled.diagnostics)
         models += len(compiled.repo.models)
         envs += len(compiled.repo.environments)
     partial = [root for root in groups if root not in whole]
     for root in partial:  # a monorepo may hold several config repos
-        found, count = _check_files(root, groups[root])
+        found, count = _check_files(root, groups[root], opts.allow_empty)
         diags += rebase(root, found)
         models += count
     return _checked(diags, models, None if partial else envs)
@@ -115,18 +118,19 @@ def _checked(diags: list[Diagnostic], models: int, envs: int | None) -> CommandR
                          done=f"inferc: checked {_count(models, 'model')}{where}: no errors")
 
 
-def _check_files(root: Path, paths: list[Path]) -> tuple[list[Diagnostic], int]:
+def _check_files(root: Path, paths: list[Path],
+                 allow_empty: bool) -> tuple[list[Diagnostic], int]:
     given = {_display(root, p) for p in paths}
     models = [p for p in paths if _display(root, p).startswith("models/")]
     only = models if len(models) == len(paths) else None
-    compiled = pipeline.load_and_resolve(root, only_models=only)
+    compiled = pipeline.load_and_resolve(root, only_models=only, allow_empty=allow_empty)
     kept = [d for d in compiled.load_diagnostics if d.file in given]
     return kept + compiled.resolve_diagnostics, len(compiled.repo.models)
 
 
 def build(opts: BuildOptions) -> CommandResult:
     root = locate(opts.repo)
-    compiled = pipeline.load_and_resolve(root)
+    compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
     out = opts.out if opts.out is not None else root / compiled.repo.settings.output
     if any(d.is_error for d in compiled.diagnostics):
         return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
@@ -154,7 +158,8 @@ def render(opts: RenderOptions) -> CommandResult:
     if not opts.env:
         raise UsageError("no environment given: pass --env ENV (under the Argo CD plugin, set "
                          "the plugin env INFERC_ENVIRONMENT)")
-    compiled = pipeline.load_and_resolve(root, env_names=[opts.env])
+    compiled = pipeline.load_and_resolve(root, env_names=[opts.env],
+                                         allow_empty=opts.allow_empty)
     if any(d.is_error for d in compiled.load_diagnostics):
         return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
     env = compiled.repo.environment(opts.env)
@@ -240,12 +245,16 @@ def catalog(opts: CatalogOptions) -> CommandResult:
 
 
 def verify(opts: VerifyOptions) -> CommandResult:
+    from compiler.platforms import all_platforms, by_key
     from compiler.verify import crd_sets, verify_files
 
-    if opts.crd_set not in crd_sets():
-        raise UsageError(f"unknown --platform '{opts.crd_set}' (known: {', '.join(crd_sets())})")
+    release = by_key(opts.crd_set)  # a platform release (kserve-0.20, rhoai-3.4, …)
+    if release is None and opts.crd_set not in crd_sets():
+        known = sorted({p.key for p in all_platforms()} | set(crd_sets()))
+        raise UsageError(f"unknown --platform '{opts.crd_set}' (known: {', '.join(known)})")
+    sets = release.crd_sets if release is not None else opts.crd_set
     displays = [str(p) for p in opts.paths]
-    diags = verify_files(list(opts.paths), displays, crd_set=opts.crd_set,
+    diags = verify_files(list(opts.paths), displays, crd_set=sets,
                          ignore_missing=opts.ignore_missing)
     return CommandResult(sort_diagnostics(diags),
                          done=f"inferc: verified {_count(len(opts.paths), 'file')} against "

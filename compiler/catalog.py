@@ -72,6 +72,8 @@ class RuntimeTemplate:
     namespace: str | None = None  # project-scoped templates; None = global
     # why the wizard does not offer it (None when listed); `listed` is what compares
     hidden_reason: str | None = field(default=None, compare=False)
+    # a ClusterServingRuntime the platform installs: referenced by name, never copied
+    cluster_scoped: bool = False
 
 
 # ------------------------------------------------------------------ built-in data

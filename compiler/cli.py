@@ -19,6 +19,10 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="t
 _REPO_OPTION = click.option(
     "--repo", "repo_option", type=click.Path(file_okay=False, path_type=Path),
     help="The config repo (default: the nearest folder upward holding inferc.yaml).")
+_ALLOW_EMPTY = click.option(
+    "--allow-empty", is_flag=True, envvar="ARGOCD_ENV_INFERC_ALLOW_EMPTY",
+    help="Accept an environment that renders no model (else an error: under Argo CD an empty "
+         "render prunes every model) [env: ARGOCD_ENV_INFERC_ALLOW_EMPTY].")
 _REPO_ARG = click.argument("repo", required=False,
                            type=click.Path(file_okay=False, path_type=Path))
 # Argo CD hands a plugin its Application's `plugin.env` entries prefixed ARGOCD_ENV_
@@ -52,8 +56,9 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_REPO_OPTION
+@_ALLOW_EMPTY
 @_FORMAT
-def check(paths: tuple[Path, ...], repo_option: Path | None, fmt: str) -> None:
+def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, fmt: str) -> None:
     """Validate specs and resolve the models they affect (all of the repo by default).
 
     PATHS may be spec files (pre-commit passes the changed ones), folders inside a
@@ -61,7 +66,8 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, fmt: str) -> None:
     """
     from compiler import app
 
-    _finish(lambda: app.check(app.CheckOptions(paths, repo_option)), fmt, to_stdout=True)
+    _finish(lambda: app.check(app.CheckOptions(paths, repo_option, allow_empty)), fmt,
+            to_stdout=True)
 
 
 @cli.command()
@@ -71,14 +77,15 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, fmt: str) -> None:
               help="Output folder (default: the repo's inferc.yaml spec.output, 'out').")
 @click.option("--check", "check_only", is_flag=True,
               help="Compile in memory; exit 1 if the output folder differs (drift).")
+@_ALLOW_EMPTY
 @_FORMAT
 def build(repo: Path | None, repo_option: Path | None, out: Path | None, check_only: bool,
-          fmt: str) -> None:
+          allow_empty: bool, fmt: str) -> None:
     """Compile the whole repo into base/ and overlays/<env>/."""
     from compiler import app
 
     _finish(lambda: app.build(app.BuildOptions(_one_repo(repo, repo_option), out, check_only,
-                                               _progress())), fmt)
+                                               _progress(), allow_empty)), fmt)
 
 
 @cli.command()
@@ -91,9 +98,10 @@ def build(repo: Path | None, repo_option: Path | None, out: Path | None, check_o
                    "[env: ARGOCD_ENV_INFERC_NAMESPACE].")
 @click.option("--model", envvar=f"{_PLUGIN_ENV}MODEL",
               help="Only this model, as NAMESPACE/NAME [env: ARGOCD_ENV_INFERC_MODEL].")
+@_ALLOW_EMPTY
 @_FORMAT
 def render(repo: Path | None, repo_option: Path | None, env: str | None, namespace: str | None,
-           model: str | None, fmt: str) -> None:
+           model: str | None, allow_empty: bool, fmt: str) -> None:
     """Print one environment's objects as a YAML stream (what kustomize build gives).
 
     This is what the Argo CD plugin runs: objects only on stdout, problems on stderr.
@@ -101,7 +109,7 @@ def render(repo: Path | None, repo_option: Path | None, env: str | None, namespa
     from compiler import app
 
     options = app.RenderOptions(_one_repo(repo, repo_option), env or None, model or None,
-                                namespace or None)
+                                namespace or None, allow_empty)
     _finish(lambda: app.render(options), fmt)
 
 
@@ -133,7 +141,8 @@ def catalog(repo_option: Path | None, env: str | None, fmt: str) -> None:
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--platform", "crd_set", default="upstream", show_default=True,
-              help="CRD set to verify against: upstream, rhoai-3.3, rhoai-3.4, rhoai-3.5, …")
+              help="Platform release (openshift-ai-3.4, kserve-0.20, …; rhoai-3.4 also works) "
+                   "or CRD set (upstream, …) to verify against")
 @click.option("--ignore-missing-schemas", is_flag=True,
               help="Accept kinds that have no schema instead of reporting them.")
 @_FORMAT

@@ -55,6 +55,31 @@ def format_path(path: Sequence[PathPart]) -> str:
     return out or "$"
 
 
+EXCERPT_LIMIT = 60
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """Control characters and line breaks as visible escapes (``\\n``, ``\\x1b``), so a
+    value can never start a new output line or a terminal or CI workflow command."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    short = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if short is not None:
+        return short
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def excerpt(value: str, limit: int = EXCERPT_LIMIT) -> str:
+    """A user value as diagnostics show it: quoted, escaped, at most ``limit`` characters."""
+    if len(value) <= limit:
+        return f"'{escape_controls(value)}'"
+    return f"'{escape_controls(value[:limit - 3])}…'"
+
+
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Stable, de-duplicated order: by file, then position."""
     return sorted(set(diags), key=Diagnostic.sort_key)

@@ -8,12 +8,13 @@ every resolved value the layer that set it with its file:line.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.resolve import resolver_for
 from compiler.resolve.layers import PER_KEY, field_label
-from compiler.resolve.records import ResolvedDeployment
+from compiler.resolve.records import EnvVar, ResolvedDeployment
+from compiler.text import table
 
 _FLAG = {True: "true", False: "false", None: ""}
 _FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
@@ -40,28 +41,19 @@ def value_rows(rd: ResolvedDeployment) -> list[Row]:
 
 def as_text(rd: ResolvedDeployment) -> str:
     env = rd.environment
-    lines = [f"model {rd.key} in environment {env.name} (OpenShift AI {env.version})", ""]
-    lines += _runtime_lines(rd) + [""] + _profile_lines(rd) + ["", "values:"]
-    lines += _table([("field", "value", "layer", "source")] +
-                    [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
+    lines = [f"model {rd.key} in environment {env.name} ({env.release.display_name})", ""]
+    lines += resolver_for(rd.target).explain_text(rd) + _profile_lines(rd) + ["", "values:"]
+    lines += table([("field", "value", "layer", "source")] +
+                   [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
     return "\n".join(lines) + "\n"
 
 
 def as_json(rd: ResolvedDeployment) -> str:
-    choice = rd.runtime
     body: dict[str, Any] = {
         "model": str(rd.key),
         "environment": rd.environment.name,
         "platform": {"name": rd.environment.platform, "version": rd.environment.version},
-        "runtime": {
-            "template": choice.template.name,
-            "servingRuntime": choice.template.runtime_name,
-            "displayName": choice.template.display_name,
-            "source": choice.template.source,
-            "selection": choice.mode,
-            "considered": [{"template": c.template.name, "kept": c.kept, "reason": c.reason}
-                           for c in choice.considered],
-        },
+        **resolver_for(rd.target).explain_json(rd),
         "hardwareProfile": {"name": rd.profile.name, "namespace": rd.profile_namespace,
                             "displayName": rd.profile.display_name,
                             "source": rd.profile.doc.file,
@@ -74,33 +66,17 @@ def as_json(rd: ResolvedDeployment) -> str:
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
 
 
-def _runtime_lines(rd: ResolvedDeployment) -> list[str]:
-    choice = rd.runtime
-    how = ("chosen automatically" if choice.mode == "auto" else
-           f"named in spec.runtime ({rd.origins['runtime'].layer}, "
-           f"{rd.origins['runtime'].location})")
-    lines = [f"runtime: {choice.template.name} ({choice.template.display_name}), {how}",
-             f"  from {choice.template.source}"]
-    rows = [("template", "result", "reason")] + [
-        (c.template.name, "kept" if c.kept else "dropped", c.reason) for c in choice.considered]
-    return lines + _table(rows)
-
-
 def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     profile = rd.profile
     accelerator = profile.accelerator or "none (CPU only)"
-    lines = [f"hardware profile: {profile.name} ({profile.display_name}) in namespace "
-             f"{rd.profile_namespace}, accelerator {accelerator}", f"  from {profile.doc.file}"]
+    where = (f"in namespace {rd.profile_namespace}" if rd.environment.release.dashboard_labels
+             else "rendered into the model by inferc")
+    lines = [f"hardware profile: {profile.name} ({profile.display_name}) {where}, "
+             f"accelerator {accelerator}", f"  from {profile.doc.file}"]
     limits = dict(rd.resources.limits)
     rows = [("resource", "request", "limit")] + [
         (name, request, limits.get(name, "")) for name, request in rd.resources.requests]
-    return lines + _table(rows)
-
-
-def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-            for row in rows]
+    return lines + table(rows)
 
 
 def _order(key: str) -> tuple[int, str]:
@@ -109,26 +85,39 @@ def _order(key: str) -> tuple[int, str]:
 
 
 def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
-    fmt = rd.model_format
     shown = {
         "modelType": rd.model_type,
-        "modelFormat": f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name,
         "storage": rd.storage.uri,
         "hardwareProfile": rd.profile.name,
-        "runtime": "auto" if rd.runtime.mode == "auto" else rd.runtime.template.name,
         "replicas": str(rd.scaling.max_replicas),
         "scaling": f"{rd.scaling.min_replicas}..{rd.scaling.max_replicas}",
-        "strategy": rd.strategy.type,
         "args": " ".join(rd.args),
+        **resolver_for(rd.target).explain_values(rd),
     }
     access = rd.access
     shown.update({
         "access.external": _FLAG[access.external], "access.public": _FLAG[access.public],
         "access.tokens": ", ".join(t.display for t in access.tokens),
+        "access.auth": _FLAG[access.auth],
+        "access.rateLimits": "; ".join(
+            f"{kind} {r.limit}/{r.window}" for kind, rates in
+            (("requests", access.rate_limits.requests), ("tokens", access.rate_limits.tokens))
+            for r in rates),
         "aiAsset.useCase": access.ai_asset_use_case or "", "stopped": _FLAG[access.stopped],
         "timeout": "" if access.timeout is None else str(access.timeout),
     })
-    shown.update({f"env.{e.name}": e.value for e in rd.env})
+    shown.update({f"env.{e.name}": e.value if e.value_from is None else _reference(e)
+                  for e in rd.env})
     shown.update({f"resources.requests.{k}": v for k, v in rd.resources.requests})
     shown.update({f"resources.limits.{k}": v for k, v in rd.resources.limits})
     return shown
+
+
+def _reference(var: EnvVar) -> str:
+    """``from Secret hf-token key token``: where a referenced value comes from."""
+    assert var.value_from is not None
+    kind, ref = next(iter(var.value_from.items()))
+    if kind == "fieldRef":
+        return f"from the pod's {ref.get('fieldPath')}"
+    noun = "Secret" if kind == "secretKeyRef" else "ConfigMap"
+    return f"from {noun} {ref.get('name')} key {ref.get('key')}"

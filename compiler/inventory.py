@@ -61,11 +61,12 @@ class Inventory:
 
 
 def inventory(repo: Repo, env: Environment) -> Inventory:
-    builtin = load_builtin_templates(env.release)
-    templates = tuple(_template(t, env, f"built-in {env.release}") for t in builtin) + tuple(
+    catalog = env.release.runtime_catalog
+    builtin = load_builtin_templates(catalog)
+    templates = tuple(_template(t, env, f"built-in {catalog}") for t in builtin) + tuple(
         _template(t, env, f"project {t.namespace}" if t.namespace else "repo")
         for t in repo.templates)
-    return Inventory(env.name, env.release, templates,
+    return Inventory(env.name, catalog, templates,
                      tuple(_profile(p) for p in repo.profiles), builtin_releases())
 
 
@@ -88,7 +89,8 @@ def _profile(p: HardwareProfile) -> ProfileRow:
         scheduling = f"queue {(p.scheduling.get('kueue') or {}).get('localQueueName', '?')}"
     elif p.scheduling:
         scheduling = "node"
-    bounds = tuple(BoundRow(i.identifier, i.resource_type, i.min_count, i.default_count,
+    bounds = tuple(BoundRow(i.identifier, i.resource_type or "(no resourceType)", i.min_count,
+                            i.default_count,
                             i.max_count) for i in p.identifiers)
     return ProfileRow(p.name, f"project {p.namespace}" if p.namespace else "global",
                       p.display_name, scheduling, bounds,

@@ -9,7 +9,9 @@ failure is a Diagnostic; nothing here raises for bad input.
 from __future__ import annotations
 
 import math
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +21,18 @@ from typing import Any
 # parser is ~25x slower, which pre-commit on every commit would feel.
 from ruamel.yaml.cyaml import CSafeLoader as _Loader
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
+from compiler.diagnostics import Diagnostic, DocPath, Severity, excerpt, format_path
 
 MAX_BYTES = 1 << 20  # a spec is a page of YAML; a megabyte is a mistake
 MAX_ALIASES = 16  # aliases a document may use (billion laughs needs many)
 MAX_NODES = 200_000  # nodes after alias expansion
 MAX_DEPTH = 64
+# Kubernetes integer fields are int32 or int64; a larger integer cannot reach a manifest.
+MAX_INT = (1 << 63) - 1
+_DECIMAL_INT = re.compile(r"[-+]?[0-9]+")
 
 _TAG = "tag:yaml.org,2002:"
 _TAB_INDENT = re.compile(r"^[ ]*\t", re.MULTILINE)
@@ -101,14 +107,60 @@ class _Abort(Exception):
 def load_path(path: Path, display: str, *, multi: bool = False) -> LoadResult:
     """Load a file; ``display`` is the name diagnostics use (relative to the repo)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return _fail(display, 1, 1, f"file is {size} bytes; the limit is {MAX_BYTES}",
-                         "load.too-large")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return _fail(display, 1, 1, f"cannot read file: {exc.strerror}", "load.io")
+        raw = read_limited(path)
+    except Unreadable as exc:
+        return _fail(display, 1, 1, exc.message, exc.rule)
     return load_bytes(raw, display, multi=multi)
+
+
+class Unreadable(Exception):
+    """A file inferc will not read: says why, with the diagnostic's rule id."""
+
+    def __init__(self, message: str, rule: str = "load.io") -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+
+
+def read_limited(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises Unreadable.
+
+    FIFOs, devices and sockets are refused before reading (a FIFO would block, a
+    device never ends), and the limit is enforced while reading, since /proc
+    files and growing files report a size that is not what they hold.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable(f"cannot read file: not a regular file ({_file_type(info.st_mode)})")
+        if info.st_size > limit:
+            raise Unreadable(f"file is {info.st_size} bytes; the limit is {limit}", "load.too-large")
+        chunks, total = [], 0
+        while chunk := os.read(fd, min(1 << 16, limit + 1 - total)):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise Unreadable(f"file is more than {limit} bytes; the limit is {limit}",
+                                 "load.too-large")
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(f"cannot read file: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return name
+    return "not a file"
 
 
 def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:
@@ -123,6 +175,9 @@ def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:
     if tabs:
         return LoadResult((), tabs)
     try:
+        deep = _too_deep(text, display)
+        if deep is not None:
+            return LoadResult((), (deep,))
         nodes = _compose_all(text)
     except MarkedYAMLError as exc:
         return LoadResult((), (_syntax_diag(exc, display),))
@@ -158,6 +213,48 @@ def _tab_diagnostics(text: str, display: str) -> tuple[Diagnostic, ...]:
                               "tab character in indentation; YAML indents with spaces only",
                               "load.tab"))
     return tuple(out)
+
+
+def _depth_bound(text: str) -> int:
+    """A cheap upper bound on the nesting depth of ``text``.
+
+    Every flow level needs a ``[`` or ``{``; every block level needs either more
+    indentation than its parent or an indicator (``- ``, ``? ``, ``: ``) on the
+    same line, and at most two levels (a mapping and its indentless sequence)
+    share one column. Quoted brackets only make the bound larger, never smaller.
+    """
+    flow = text.count("[") + text.count("{")
+    block = 0
+    for line in text.split("\n"):
+        body = line.lstrip(" ")
+        indicators = body.count("-") + body.count("?") + body.count(":")
+        block = max(block, len(line) - len(body) + indicators)
+    return flow + 2 * block + 2
+
+
+def _too_deep(text: str, display: str) -> Diagnostic | None:
+    """Bound nesting before the C composer sees the text: it recurses without a
+    limit and a few kilobytes of ``[`` overflow the C stack (a crash, not an error).
+    The event parser is iterative, so counting its events is safe at any depth."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None  # every ordinary spec: no second pass
+    loader = _Loader(text)
+    try:
+        depth = 0
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the top-level collection has the path ()
+                    mark = event.start_mark
+                    return Diagnostic(display, mark.line + 1, mark.column + 1, "$",
+                                      f"nesting deeper than {MAX_DEPTH} levels", "load.depth")
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, StreamEndEvent):
+                break
+        return None
+    finally:
+        loader.dispose()
 
 
 def _compose_all(text: str) -> list[Node | None]:
@@ -278,18 +375,20 @@ class _Builder:
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
         tag = (node.tag or "").removeprefix(_TAG)
         value: str = node.value
-        if tag in ("str", "timestamp"):
+        # ``=`` (YAML 1.1's value key) and ``<<`` (merge) resolve to tags of their
+        # own even as plain values; as values they are just text.
+        if tag in ("str", "timestamp", "value", "merge"):
             return value
         if tag == "null":
             return None
         if tag == "bool":
             return value.lower() == "true"
         if tag == "int":
-            return _int(value)
+            return self._integer(node, path, value)
         if tag == "float":
             number = _float(value)
             if not math.isfinite(number):
-                self._abort(node, path, f"'{value}' is not a finite number", "load.number",
+                self._abort(node, path, f"{excerpt(value)} is not a finite number", "load.number",
                             "specs have no use for infinity or NaN")
             return number
         self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
@@ -297,15 +396,21 @@ class _Builder:
         return None
 
 
-def _int(text: str) -> int:
-    text = text.replace("_", "")
-    sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-").lower()
-    if body.startswith("0x"):
-        return sign * int(body[2:], 16)
-    if body.startswith("0o"):
-        return sign * int(body[2:], 8)
-    return sign * int(body, 10)
+    def _integer(self, node: ScalarNode, path: DocPath, value: str) -> int:
+        # Only plain decimals: YAML 1.1 and 1.2 tools disagree on 0b/0o/0x, leading
+        # zeros and underscores (0777 is 511 to one, 777 to the other), so a spec
+        # that uses them would not mean the same thing to every reader.
+        shown = excerpt(value)
+        digits = value.lstrip("+-")
+        if not _DECIMAL_INT.fullmatch(value) or (len(digits) > 1 and digits.startswith("0")):
+            self._abort(node, path, f"{shown} is not a plain decimal integer", "load.number",
+                        "write the number in decimal digits, or quote it if it is text")
+        # Checked on the digits first: int() refuses more than 4,300 of them.
+        number = int(value) if len(digits) <= 19 else MAX_INT + 1
+        if abs(number) > MAX_INT:
+            self._abort(node, path, f"integer {shown} is out of range", "load.number",
+                        f"Kubernetes integers are at most {MAX_INT}")
+        return number
 
 
 def _float(text: str) -> float:
@@ -324,4 +429,7 @@ def _describe(node: Node) -> str:
         return "a list"
     kind = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null"}
     tag = (node.tag or "").removeprefix(_TAG)
-    return f"{kind.get(tag, 'a string')} ('{node.value}')" if node.value != "" else "an empty value"
+    # A short, escaped excerpt only: the file may be anything (a link to a secret).
+    if node.value == "":
+        return "an empty value"
+    return f"{kind.get(tag, 'a string')} ({excerpt(node.value)})"

@@ -5,16 +5,17 @@ Commands call these functions; each stage stays in its own module.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.objects import object_key
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
-from compiler.render.platform import render_environment
-from compiler.repo import Repo, load_repo
+from compiler.render.environment import once, render_environment, shared_by_models
+from compiler.repo import Repo, load_repo, models_folder_state
 from compiler.resolve import Resolver
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, ModelKey
@@ -34,7 +35,8 @@ class Compiled:
 
 
 def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
-                     env_names: Sequence[str] | None = None) -> Compiled:
+                     env_names: Sequence[str] | None = None,
+                     allow_empty: bool = False) -> Compiled:
     repo, load_diags = load_repo(root, default_validator(), only_models)
     if not repo.environments and not any(d.file.startswith("environments/") for d in load_diags):
         load_diags.append(_no_environments(repo))
@@ -48,7 +50,32 @@ def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
         for diag in diags:
             per_env.setdefault(diag, []).append(env)
     resolve_diags = [_in_environments(d, envs, len(chosen)) for d, envs in per_env.items()]
+    if not allow_empty:
+        resolve_diags += _empty_environments(repo, chosen, deployments,
+                                             load_diags + resolve_diags)
     return Compiled(repo, deployments, load_diags, resolve_diags)
+
+
+def _empty_environments(repo: Repo, chosen: Sequence[Environment],
+                        deployments: dict[str, list[ResolvedDeployment]],
+                        diags: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """An environment that renders no model is an error unless asked for: under Argo CD
+    an empty render with exit 0 prunes every model of the environment.
+
+    When model files exist but failed, their own errors say why; without any model
+    file, or with every model fine and none here, this is the only message."""
+    failed = any(d.is_error for d in diags)
+    out = []
+    for env in chosen:
+        if deployments.get(env.name) or (repo.model_keys and failed):
+            continue
+        state = models_folder_state(repo.root) if not repo.model_keys else \
+            f"none of the {len(repo.model_keys)} models applies to it"
+        out.append(env.doc.diag((), f"environment '{env.name}' renders no model: {state}",
+                                "repo.empty",
+                                hint="add models/<namespace>/<name>.yaml, or pass "
+                                     "--allow-empty if an empty environment is intended"))
+    return out
 
 
 def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> Diagnostic:
@@ -64,7 +91,8 @@ def _in_environments(diag: Diagnostic, envs: list[Environment], total: int) -> D
 def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | None = None,
                progress: Callable[[str], None] | None = None,
                ) -> tuple[tuple[EnvRender, ...], list[Diagnostic]]:
-    """Render every resolved deployment; verify each object against the target's schemas."""
+    """Render every resolved deployment and every environment output; verify each
+    object against the target's schemas."""
     envs, diags = [], []
     verifiers: dict[str, Any] = {}  # one per release: building a CRD validator is costly
     for env in compiled.repo.environments:
@@ -73,24 +101,33 @@ def render_all(compiled: Compiled, *, verify: bool = True, model: ModelKey | Non
         if progress is not None:
             progress(f"rendering environment {env.name} "
                      f"({len(compiled.deployments[env.name])} models)")
-        if verify and env.release not in verifiers:
-            verifiers[env.release] = _verifier(env)
-        verifier = verifiers.get(env.release)
-        models = []
-        for rd in compiled.deployments[env.name]:
-            if model is not None and rd.key != model:
-                continue
-            objects = render(rd)
-            if verifier is not None:
-                for obj in objects:
-                    diags.extend(_located(verifier.check(obj, file=rd.source), obj))
-            models.append(ModelRender(rd.key, rd.source, tuple(objects)))
-        platform = render_environment(env, compiled.deployments[env.name]) if model is None else []
+        release = env.release.key
+        if verify and release not in verifiers:
+            verifiers[release] = _verifier(env)
+        rendered, problems = _render_environment(env, compiled.deployments[env.name], model)
+        diags += problems
+        verifier = verifiers.get(release)
         if verifier is not None:
-            for obj in platform:
+            for m in rendered.models:
+                for obj in m.objects:
+                    diags.extend(_located(verifier.check(obj, file=m.source), obj))
+            for obj in rendered.platform:
                 diags.extend(_located(verifier.check(obj, file=env.doc.file), obj))
-        envs.append(EnvRender(env.name, env.doc.file, tuple(models), tuple(platform)))
+        envs.append(rendered)
     return tuple(envs), diags
+
+
+def _render_environment(env: Environment, deployments: list[ResolvedDeployment],
+                        model: ModelKey | None) -> tuple[EnvRender, list[Diagnostic]]:
+    """One environment's per-model and environment-level objects, each object once."""
+    models = [(rd, render(rd)) for rd in deployments if model is None or rd.key == model]
+    shared, copies = shared_by_models([(rd.source, objects) for rd, objects in models])
+    produced = copies + (render_environment(env, deployments) if model is None else [])
+    platform, diags = once(produced)
+    renders = tuple(ModelRender(rd.key, rd.source,
+                                tuple(o for o in objects if object_key(o) not in shared))
+                    for rd, objects in models)
+    return EnvRender(env.name, env.doc.file, renders, tuple(p.obj for p in platform)), diags
 
 
 def base_environment(repo: Repo) -> str:
@@ -110,10 +147,10 @@ def _chosen(repo: Repo, env_names: Sequence[str] | None) -> list[Environment]:
 def _verifier(env: Environment):  # type: ignore[no-untyped-def]
     from compiler.verify import Verifier  # the CRD schemas load only when output is made
 
-    return Verifier(crd_set=env.release)
+    return Verifier(crd_set=env.release.crd_sets)
 
 
-def _located(diags: list[Diagnostic], obj: dict[str, Any]) -> list[Diagnostic]:
+def _located(diags: list[Diagnostic], obj: Mapping[str, Any]) -> list[Diagnostic]:
     # An emitted object that fails its schema is reported against the spec that
     # produced it, naming the object, since the object itself is not a source file.
     meta = obj.get("metadata", {})

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from compiler import credentials
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, excerpt
 from compiler.errors import UsageError
 from compiler.load import Document, load_path
 from compiler.quantity import parse
@@ -63,6 +65,10 @@ class _Reader:
     def read(self, path: Path, kind: str, build: Callable[[Document], T],
              display: str | None = None) -> T | None:
         shown = display or _relative(self.root, path)
+        escape = _link_out(self.root, path, shown)
+        if escape is not None:
+            self.diagnostics.append(escape)
+            return None
         result = load_path(path, shown)
         self.diagnostics.extend(result.diagnostics)
         if not result.documents:
@@ -78,6 +84,31 @@ def _relative(root: Path, path: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+def _link_out(root: Path, path: Path, shown: str) -> Diagnostic | None:
+    """A file reached through a symbolic link that leads out of the repo is never read:
+    a pull request could otherwise read runner files (/etc/passwd, ~/.env) into CI logs."""
+    if not path.is_symlink() and not any(p.is_symlink() for p in _between(root, path)):
+        return None  # the common case: no link on the way, nothing to resolve
+    target = Path(os.path.realpath(path))
+    if not path.exists():
+        return Diagnostic(shown, 1, 1, "$", "broken symbolic link", "repo.symlink",
+                          hint="remove the link or point it at a file in the repo")
+    if target.is_relative_to(Path(os.path.realpath(root))):
+        return None
+    return Diagnostic(shown, 1, 1, "$", "symbolic link to a file outside the config repo; "
+                      "inferc does not follow it", "repo.symlink",
+                      hint="copy the file into the repo instead of linking to it")
+
+
+def _between(root: Path, path: Path) -> list[Path]:
+    """The folders from ``root`` (exclusive) down to ``path``'s parent."""
+    try:
+        rel = path.parent.relative_to(root)
+    except ValueError:
+        return []
+    return [root.joinpath(*rel.parts[:i]) for i in range(1, len(rel.parts) + 1)]
 
 
 def find_root(start: Path) -> Path:
@@ -120,6 +151,7 @@ def load_repo(root: Path, validator: SchemaValidator,
                 keys, tuple(sorted(envs, key=lambda e: e.name)),
                 profiles, templates, partial=only_models is not None)
     diags.extend(_check_overrides(repo))
+    diags.extend(_check_credentials(repo))
     diags.extend(_check_base_environment(repo))
     return repo, diags
 
@@ -133,7 +165,9 @@ def _yaml_files(folder: Path, depth: int) -> list[Path]:
     if not folder.is_dir():
         return []
     pattern = "/".join(["*"] * depth)
-    return sorted(p for p in folder.glob(pattern) if p.suffix in _SUFFIXES and p.is_file())
+    # Not only regular files: a FIFO, device or broken link with a spec's name is
+    # reported by the reader rather than skipped in silence.
+    return sorted(p for p in folder.glob(pattern) if p.suffix in _SUFFIXES and not p.is_dir())
 
 
 def model_key(root: Path, path: Path) -> ModelKey | None:
@@ -202,24 +236,52 @@ def _check_environment_names(root: Path, envs: list[Environment],
 
 
 def _misplaced_models(root: Path) -> list[Diagnostic]:
-    """YAML under models/ that is not models/<namespace>/<name>.yaml would be ignored silently."""
+    """Anything under models/ that looks like a spec but is not read is an error, not a
+    silent skip: under Argo CD a model that vanishes from the render is pruned."""
     folder = root / "models"
-    if not folder.is_dir():
-        return []
     out = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in _SUFFIXES:
-            continue
+    for path in _walk(folder):
         rel = path.relative_to(root).as_posix()
         depth = len(path.relative_to(folder).parts)
+        name = path.name.lower()
+        if not any(mark in name for mark in (".yaml", ".yml", ".json")):
+            continue
         if depth != 2:
             out.append(Diagnostic(rel, 1, 1, "$", "a ModelDeployment must live at "
                                   "models/<namespace>/<name>.yaml; this file is ignored",
                                   "names.location"))
         elif path.suffix not in _SUFFIXES:
-            out.append(Diagnostic(rel, 1, 1, "$", f"file extension '{path.suffix}' is not "
-                                  "read; use .yaml", "names.location"))
+            out.append(Diagnostic(rel, 1, 1, "$", f"file name {excerpt(path.name)} does not end "
+                                  "in .yaml or .yml; inferc does not read it", "names.location",
+                                  hint="rename it to <name>.yaml, or move it out of models/"))
     return out
+
+
+def _walk(folder: Path) -> list[Path]:
+    """Every non-folder entry below ``folder`` (links not followed; hidden names skipped)."""
+    found = []
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found += [Path(parent, f) for f in files if not f.startswith(".")]
+    return sorted(found)
+
+
+def models_folder_state(root: Path) -> str:
+    """What is (not) in models/, for the message that an environment renders nothing."""
+    folder = root / "models"
+    if folder.is_symlink() and not folder.exists():
+        return "models/ is a broken symbolic link"
+    if not folder.exists():
+        near = difflib.get_close_matches("models", [p.name for p in root.iterdir()
+                                                    if p.is_dir()], n=1)
+        return "there is no models/ folder" + (f" (is '{near[0]}/' misspelt?)" if near else "")
+    if not folder.is_dir():
+        return "models is not a folder"
+    others = _walk(folder)
+    if not others:
+        return "models/ is empty"
+    return (f"models/ holds {len(others)} file{'s' * (len(others) != 1)} but no "
+            "models/<namespace>/<name>.yaml")
 
 
 def _check_profile(profile: HardwareProfile) -> list[Diagnostic]:
@@ -310,6 +372,15 @@ def _as_openshift_template(doc: Document) -> dict[str, object]:
             "metadata": {"name": meta["name"], "annotations": template_annotations,
                          "labels": {"opendatahub.io/dashboard": "true"}},
             "objects": [runtime]}
+
+
+def _check_credentials(repo: Repo) -> list[Diagnostic]:
+    """Each literal is checked where it is written: a spec, or an environment override."""
+    out = [d for m in repo.models for d in credentials.check(m.doc, ("spec",))]
+    for env in repo.environments:
+        for ref in env.overrides:
+            out += credentials.check(env.doc, ("spec", "overrides", ref))
+    return out
 
 
 def _check_overrides(repo: Repo) -> list[Diagnostic]:

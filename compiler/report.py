@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import Diagnostic, escape_controls
 
 FORMATS = ("text", "json", "github")
 
 
 def render_report(diags: Sequence[Diagnostic], fmt: str) -> str:
+    # Values in messages come from files a pull request controls: a raw newline
+    # could forge a diagnostic line or a CI workflow command ("::add-mask::").
+    diags = [_escaped(d) for d in diags]
     if fmt == "json":
         return _json(diags)
     if fmt == "github":
         return "".join(_github(d) + "\n" for d in diags)
     return "".join(_text(d) for d in diags) + _summary(diags)
+
+
+def _escaped(d: Diagnostic) -> Diagnostic:
+    return replace(d, file=escape_controls(d.file), path=escape_controls(d.path),
+                   message=escape_controls(d.message), rule=escape_controls(d.rule),
+                   hint=escape_controls(d.hint) if d.hint is not None else None)
 
 
 def _text(d: Diagnostic) -> str:

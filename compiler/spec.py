@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from compiler.load import Document
-from compiler.quantity import canonical
+from compiler.platforms import Platform, normalise_mode, platform_for
+from compiler.quantity import Quantity, canonical, parse
 
 DASHBOARD_NAMESPACE = "redhat-ods-applications"  # OpenShift AI's applications namespace
 
@@ -40,51 +41,57 @@ class ModelSpec:
 
 
 @dataclass(frozen=True)
+class TargetDefault:
+    """An environment's choice of target for every model of one type that says ``runtime: auto``."""
+
+    model_type: str
+    target: str  # a compiler.targets.TargetName
+    setting: str  # where the environment says so, for messages
+
+
+QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
+
+
+@dataclass(frozen=True)
 class Environment:
+    """What is true of one target cluster, every field parsed once from its document.
+
+    ``doc`` stays for locating diagnostics (``env.doc.diag``) and naming the file;
+    no stage reads ``doc.data``.
+    """
+
     name: str
     platform: str
     version: str
     dashboard_namespace: str
+    defaults: Mapping[str, Any]  # spec-shaped layer below every model
+    overrides: Mapping[str, Mapping[str, Any]]  # "<namespace>/<name>" → spec-shaped layer
+    manage_profiles: bool
+    manage_namespaces: bool
+    disabled_templates: tuple[str, ...]  # OdhDashboardConfig spec.templateDisablement
+    target_defaults: tuple[TargetDefault, ...]
+    quotas: Mapping[str, Mapping[str, Quantity]]  # namespace → ResourceQuota key → limit
+    quota_rollouts: QuotaRollouts
+    deployment_mode: str | None  # spec.platform.defaultDeploymentMode, normalised; None: the release's
     doc: Document
 
     @property
-    def release(self) -> str:
-        """The release key of the vendored catalogs, e.g. ``rhoai-3.3``."""
-        return f"rhoai-{self.version}"
+    def release(self) -> Platform:
+        """What the targeted platform release serves, ships and runs (presets/platforms/)."""
+        return platform_for(self.platform, self.version)
 
     @property
-    def defaults(self) -> Mapping[str, Any]:
-        return self.doc.data["spec"].get("defaults", {})  # type: ignore[no-any-return]
-
-    @property
-    def overrides(self) -> Mapping[str, Mapping[str, Any]]:
-        return self.doc.data["spec"].get("overrides", {})  # type: ignore[no-any-return]
-
-    @property
-    def manage_profiles(self) -> bool:
-        return bool(self.doc.data["spec"].get("manageHardwareProfiles", False))
-
-    @property
-    def manage_namespaces(self) -> bool:
-        return bool(self.doc.data["spec"].get("manageNamespaces", False))
-
-    @property
-    def disabled_templates(self) -> tuple[str, ...]:
-        """OdhDashboardConfig spec.templateDisablement: ServingRuntime names."""
-        return tuple(self.doc.data["spec"].get("dashboardConfig", {}).get("templateDisablement", ()))
-
-    @property
-    def llmd_default(self) -> bool:
-        """OdhDashboardConfig spec.modelServing.isLLMdDefault (absent means false)."""
-        config = self.doc.data["spec"].get("dashboardConfig", {})
-        return bool(config.get("modelServing", {}).get("isLLMdDefault", False))
+    def default_deployment_mode(self) -> str:
+        """The mode an InferenceService gets without the annotation on this cluster:
+        the release's default unless the environment says its administrator changed it."""
+        return self.deployment_mode or self.release.default_mode
 
 
 @dataclass(frozen=True)
 class Identifier:
     identifier: str
     display_name: str
-    resource_type: str  # CPU | Memory | Accelerator
+    resource_type: str | None  # CPU | Memory | Accelerator; optional in the CRD
     min_count: str
     default_count: str
     max_count: str | None
@@ -125,16 +132,39 @@ def model_from(doc: Document) -> ModelSpec:
 
 
 def environment_from(doc: Document) -> Environment:
-    platform = doc.data["spec"]["platform"]
-    return Environment(doc.data["metadata"]["name"], platform["name"], platform["version"],
-                       platform.get("dashboardNamespace", DASHBOARD_NAMESPACE), doc)
+    spec = doc.data["spec"]
+    platform = spec["platform"]
+    config = spec.get("dashboardConfig", {})
+    return Environment(
+        name=doc.data["metadata"]["name"], platform=platform["name"],
+        version=platform["version"],
+        dashboard_namespace=platform.get("dashboardNamespace", DASHBOARD_NAMESPACE),
+        defaults=spec.get("defaults", {}), overrides=spec.get("overrides", {}),
+        manage_profiles=bool(spec.get("manageHardwareProfiles", False)),
+        manage_namespaces=bool(spec.get("manageNamespaces", False)),
+        disabled_templates=tuple(config.get("templateDisablement", ())),
+        target_defaults=_target_defaults(config),
+        quotas={namespace: {key: parse(limit) for key, limit in keys.items()}
+                for namespace, keys in spec.get("quotas", {}).items()},
+        quota_rollouts=spec.get("quotaRollouts", "all-at-once"),
+        deployment_mode=(normalise_mode(platform["defaultDeploymentMode"])
+                         if platform.get("defaultDeploymentMode") else None),
+        doc=doc)
+
+
+def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:
+    # OdhDashboardConfig spec.modelServing.isLLMdDefault (absent means false)
+    if config.get("modelServing", {}).get("isLLMdDefault", False):
+        return (TargetDefault("generative", "llm-d",
+                              "dashboardConfig.modelServing.isLLMdDefault"),)
+    return ()
 
 
 def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:
     meta, spec = doc.data["metadata"], doc.data["spec"]
     annotations = meta.get("annotations", {})
     identifiers = tuple(
-        Identifier(i["identifier"], i.get("displayName", i["identifier"]), i["resourceType"],
+        Identifier(i["identifier"], i.get("displayName", i["identifier"]), i.get("resourceType"),
                    canonical(i["minCount"]), canonical(i["defaultCount"]),
                    canonical(i["maxCount"]) if "maxCount" in i else None, index)
         for index, i in enumerate(spec["identifiers"]))

@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import Diagnostic, DocPath
+from compiler.diagnostics import Diagnostic, DocPath, excerpt
 from compiler.load import Document
 from compiler.resources import schemas_dir
 
@@ -83,12 +83,13 @@ class SchemaValidator:
 
     def explainer(self, kind: str) -> Validator:
         if kind not in self._explainers:
-            from jsonschema import Draft202012Validator
             from referencing import Registry, Resource
 
+            schemas = {uri: _python_patterns(schema) for uri, schema in self._schemas.items()}
             registry = Registry().with_resources(
-                (uri, Resource.from_contents(schema)) for uri, schema in self._schemas.items())
-            self._explainers[kind] = Draft202012Validator(self._schema(kind), registry=registry)
+                (uri, Resource.from_contents(schema)) for uri, schema in schemas.items())
+            root = schemas[f"{SCHEMA_BASE}{KINDS[kind][0]}"]
+            self._explainers[kind] = _strict_validator()(root, registry=registry)
         return self._explainers[kind]
 
     def validate(self, doc: Document, expect: str | None = None) -> list[Diagnostic]:
@@ -97,10 +98,78 @@ class SchemaValidator:
         if kind_problem is not None:
             return [kind_problem]
         assert doc.kind is not None
-        if self.is_valid(doc.kind, doc.data):
+        valid = self.is_valid(doc.kind, doc.data)
+        # JSON Schema counts 2.0 as an integer; inferc does not (replicas: 2.0 would
+        # reach arithmetic that needs an int), and only the explainer can tell.
+        if valid and not _has_integral_float(doc.data):
             return []
         errors = _one_per_value(_leaves(self.explainer(doc.kind).iter_errors(doc.data)))
-        return [d for e in errors for d in _diagnose(doc, e)]
+        found = [d for e in errors for d in _diagnose(doc, e)]
+        if found or valid:
+            return found
+        # The fast validator said no: a document one validator rejects is never
+        # accepted, even if the explaining one cannot say why.
+        return [doc.diag((), f"does not match the {doc.kind} schema", "schema.invalid")]
+
+
+def _strict_validator() -> Any:
+    """Draft 2020-12 where "integer" means an int, not a float with no fraction."""
+    from jsonschema import Draft202012Validator, validators
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
+    return validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
+
+
+def _has_integral_float(data: Any) -> bool:
+    if isinstance(data, float):
+        return data.is_integer()
+    if isinstance(data, dict):
+        return any(_has_integral_float(v) for v in data.values())
+    if isinstance(data, list):
+        return any(_has_integral_float(v) for v in data)
+    return False
+
+
+def _python_patterns(schema: Any) -> Any:
+    """``schema`` with every regular expression given ECMA-262 end anchors.
+
+    In JSON Schema (and jsonschema-rs) ``$`` matches only at the end of the text;
+    in Python it also matches before a final newline, so ``"name\\n"`` would pass
+    the explaining validator while the fast one rejects it.
+    """
+    if isinstance(schema, list):
+        return [_python_patterns(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key == "pattern" and isinstance(value, str):
+            out[key] = _end_anchors(value)
+        elif key == "patternProperties" and isinstance(value, dict):
+            out[key] = {_end_anchors(k): _python_patterns(v) for k, v in value.items()}
+        else:
+            out[key] = _python_patterns(value)
+    return out
+
+
+def _end_anchors(pattern: str) -> str:
+    """Replace each ``$`` anchor (not escaped, not in a character class) by ``\\Z``."""
+    out, in_class, escaped = [], False, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def default_validator() -> SchemaValidator:
@@ -163,16 +232,41 @@ def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
     elif keyword == "propertyNames":
         yield doc.diag(path, f"invalid key: {_message(error)}", "schema.key", at_key=True)
     else:
-        yield doc.diag(path, _message(error), f"schema.{keyword}")
+        yield doc.diag(path, _message(error), f"schema.{keyword}", hint=_quote_hint(error))
+
+
+def _quote_hint(error: ValidationError) -> str | None:
+    """Only a value YAML read as a number or boolean can be fixed by quoting it; a
+    quoted value that fails is wrong in content, and "quote it" would mislead."""
+    schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
+    wanted = schema.get("type")
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    instance = error.instance
+    if error.validator != "type" or "string" not in wanted or isinstance(instance, str):
+        return None
+    if isinstance(instance, bool | int | float):
+        shown = json.dumps(instance)
+        return f"quote it: YAML reads an unquoted {shown} as a {_scalar_noun(instance)}"
+    return None
+
+
+def _scalar_noun(value: bool | int | float) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    return "number"
 
 
 def _unknown_fields(doc: Document, path: DocPath,
                     error: ValidationError) -> Iterator[Diagnostic]:
     schema = error.schema if isinstance(error.schema, dict) else {}
     known = sorted(schema.get("properties", {}))
+    not_here: Mapping[str, str] = schema.get("x-not-here", {})
     instance = error.instance if isinstance(error.instance, dict) else {}
     for key in instance:
         if key in known:
+            continue
+        if key in not_here:  # a field that exists elsewhere, refused here on purpose
+            yield doc.diag(path + (key,), not_here[key], "schema.unknown-field", at_key=True)
             continue
         near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
         hint = f"did you mean '{near[0]}'?" if near else (
@@ -191,7 +285,10 @@ def _message(error: ValidationError) -> str:
     keyword, instance = str(error.validator), error.instance
     schema: Mapping[str, Any] = error.schema if isinstance(error.schema, Mapping) else {}
     custom = schema.get("x-message")
-    if custom and keyword in ("pattern", "maxLength", "enum", "type", "minimum"):
+    if custom and keyword in ("not", "minProperties", "maxProperties"):
+        return str(custom)
+    if custom and keyword in ("pattern", "enum", "type", "minimum") and not (
+            keyword == "type" and not isinstance(instance, str) and _wants_string(schema)):
         return f"{_show(instance)} {custom}"
     if keyword == "type":
         wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
@@ -207,8 +304,14 @@ def _message(error: ValidationError) -> str:
     if keyword in ("minItems", "minLength"):
         return "must not be empty"
     if keyword == "maxLength":
-        return f"{_show(instance)} is longer than {schema['maxLength']} characters"
+        return (f"{_show(instance)} is {len(str(instance))} characters, longer than the "
+                f"{schema['maxLength']} allowed")
     return str(error.message)
+
+
+def _wants_string(schema: Mapping[str, Any]) -> bool:
+    wanted = schema.get("type")
+    return wanted == "string" or (isinstance(wanted, list) and "string" in wanted)
 
 
 def _enum_message(instance: Any, allowed: list[Any]) -> str:
@@ -237,5 +340,5 @@ def _kind_of(value: Any) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f"'{value}'" if len(value) <= 60 else f"'{value[:57]}…'"
+        return excerpt(value)
     return json.dumps(value) if not isinstance(value, (dict, list)) else _kind_of(value)

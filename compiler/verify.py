@@ -185,11 +185,17 @@ class Verifier:
     (apiVersion, kind): the InferenceService schema alone is over half a megabyte.
     """
 
-    def __init__(self, crd_set: str = UPSTREAM, k8s_version: str = "1.33.0") -> None:
+    def __init__(self, crd_set: str | tuple[str, ...] = UPSTREAM,
+                 k8s_version: str = "1.33.0") -> None:
+        """``crd_set`` is one set (looked up first, then ``upstream``) or a platform
+        release's ordered sets (``Platform.crd_sets``)."""
         self._index = _read_index()
-        if crd_set not in self._index:
-            raise ValueError(f"unknown CRD set '{crd_set}'; known: {', '.join(sorted(self._index))}")
-        self.crd_set = crd_set
+        order = crd_set if isinstance(crd_set, tuple) else (crd_set, UPSTREAM)
+        for name in order:
+            if name not in self._index:
+                raise ValueError(f"unknown CRD set '{name}'; known: {', '.join(sorted(self._index))}")
+        self._order = list(dict.fromkeys(order))
+        self.crd_set = self._order[0]
         self.k8s_version = k8s_version
         self._builtin_dir = _builtin_schema_dir(k8s_version)
         self._compiled: dict[tuple[str, str], _Compiled | _Missing] = {}
@@ -237,7 +243,7 @@ class Verifier:
         return self._builtin(api_version, kind) or _no_schema(api_version, kind, self._known())
 
     def _sets(self) -> list[str]:
-        return list(dict.fromkeys((self.crd_set, UPSTREAM)))
+        return self._order
 
     def _crd_file(self, api_version: str, kind: str) -> Path | _Missing | None:
         """The vendored schema, or why a known kind is refused, or None for an unknown kind.
@@ -476,8 +482,8 @@ def _did_you_mean(key: str, allowed: Sequence[str]) -> str | None:
 # --- files --------------------------------------------------------------------------------
 
 
-def verify_files(paths: Sequence[Path], displays: Sequence[str], *, crd_set: str,
-                 ignore_missing: bool) -> list[Diagnostic]:
+def verify_files(paths: Sequence[Path], displays: Sequence[str], *,
+                 crd_set: str | tuple[str, ...], ignore_missing: bool) -> list[Diagnostic]:
     """Load each manifest file (many documents each) and check every object in it."""
     verifier = Verifier(crd_set)
     out: list[Diagnostic] = []

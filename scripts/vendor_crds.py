@@ -9,7 +9,8 @@ Usage::
 The CRD folder has the layout of the shared ``crds/`` snapshot: plain upstream
 folders (``kserve``, ``gateway-api``, …) that together form the ``upstream`` set,
 ``kserve-rhoai/<release>`` (set ``<release>``, e.g. ``rhoai-3.5``) and
-``kserve-odh/<branch>`` (set ``odh-<branch>``). Each folder carries a
+``kserve-odh/<branch>`` (set ``odh-<branch>``) and ``kserve-release/<x.y>`` (set
+``kserve-<x.y>``, an upstream KServe release). Each folder carries a
 ``PROVENANCE.md``.
 
 For every CRD and every *served* version the script writes the version's
@@ -59,13 +60,13 @@ UPSTREAM_FOLDERS = (
     "prometheus-operator",
 )
 # Parents whose sub-folders are platform releases, and the prefix of their set names.
-RELEASE_PARENTS = {"kserve-rhoai": "", "kserve-odh": "odh-"}
+RELEASE_PARENTS = {"kserve-rhoai": "", "kserve-odh": "odh-", "kserve-release": "kserve-"}
 # Sub-folders that hold example objects (LLMInferenceServiceConfig presets), not CRDs.
 SKIP_DIRS = {"llmisvc-presets"}
 # Upstream first: a later set that repeats an upstream schema points at upstream's file;
 # then the product releases, whose folders should be as complete as possible.
 SET_ORDER_HEAD = ("upstream",)
-SET_ORDER_TAIL_PREFIX = ("rhoai-", "odh-")
+SET_ORDER_TAIL_PREFIX = ("rhoai-", "odh-", "kserve-")
 
 _PROVENANCE_MARK = "<!-- set: {name} -->"
 _PROVENANCE_SECTION = re.compile(r"^<!-- set: (\S+) -->$", re.MULTILINE)
@@ -283,15 +284,16 @@ key-sorted JSON). `compiler/verify.py` closes the objects (unknown fields are
 errors) when it compiles a schema; the files themselves stay as upstream wrote
 them. `index.json` maps each set's `apiVersion/Kind` to its file. A schema that
 is byte-identical to the same apiVersion/Kind of an earlier set (order:
-upstream, rhoai-*, odh-*) is stored once, so a set's index may point into
-another set's folder.
+upstream, rhoai-*, odh-*, kserve-*) is stored once, so a set's index may point
+into another set's folder.
 
 Sets: `upstream` is the projects' own repositories (KServe master, Gateway API,
 Gateway API Inference Extension, Kuadrant, LeaderWorkerSet, Prometheus
 Operator, Open Data Hub); `rhoai-<release>` is what that OpenShift AI release
 ships (red-hat-data-services/kserve); `odh-<branch>` is an Open Data Hub KServe
-branch. Verification looks in the chosen set first and falls back to
-`upstream` for kinds the set does not define.
+branch; `kserve-<x.y>` is an upstream KServe release (its tag). Verification
+looks in the chosen set first and falls back to `upstream` for kinds the set
+does not define.
 
 Licence: every source repository is licensed under the Apache License 2.0 (see
 the quoted provenance of each set). The sha256 column is of the source CRD file

@@ -78,9 +78,9 @@ def test_kustomize_equals_render(built: tuple[str, Path, Path]) -> None:
 def test_rendered_objects_verify(built: tuple[str, Path, Path], tmp_path: Path) -> None:
     _, repo, _ = built
     for env in environments(repo):
-        version = yaml.safe_load((repo / "environments" / f"{env}.yaml").read_text())
+        spec = yaml.safe_load((repo / "environments" / f"{env}.yaml").read_text())["spec"]
         stream = tmp_path / f"{env}.yaml"
         stream.write_text(run_cli("render", repo, "--env", env).stdout)
-        platform = f"rhoai-{version['spec']['platform']['version']}"
+        platform = f"{spec['platform']['name']}-{spec['platform']['version']}"  # a release key
         result = run_cli("verify", "--platform", platform, stream)
         assert result.exit_code == 0, result.stdout

@@ -51,3 +51,12 @@ def test_check_reports_the_same_problems_as_json(tmp_path: Path) -> None:
     result = run_cli("check", "--repo", repo, "--format", "json", cwd=repo)
     assert result.exit_code == 1
     assert '"errors": 4' in result.stdout, result.stdout
+
+
+def test_credentials_are_never_echoed(tmp_path: Path) -> None:
+    repo = make_repo(CASES / "credentials-literal", tmp_path / "repo")
+    for fmt in ("text", "json", "github"):
+        result = run_cli("check", "--repo", repo, "--format", fmt)
+        assert result.exit_code == 1
+        assert "credentials.env" in result.stdout + result.stderr
+        assert "echo" not in result.stdout + result.stderr, fmt

@@ -105,7 +105,7 @@ def test_llmd_by_default_is_a_clear_not_yet_supported_error(tmp_path: Path) -> N
         "models/team/m.yaml:7:3: error: spec.runtime: llm-d (Distributed inference with llm-d) "
         "is the default for generative models in environment 'prod' "
         "(dashboardConfig.modelServing.isLLMdDefault), but inferc cannot render "
-        "LLMInferenceService yet [runtime.llmd-unsupported]")
+        "LLMInferenceService yet [target.unavailable]")
 
 
 def test_llmd_default_does_not_touch_a_named_runtime(tmp_path: Path) -> None:

@@ -234,8 +234,8 @@ def test_close_schema() -> None:
 
 
 def test_vendored_sets() -> None:
-    assert crd_sets() == ["odh-release-v0.17", "odh-stable-2.x", "rhoai-3.3", "rhoai-3.4",
-                          "rhoai-3.5", "upstream"]
+    assert crd_sets() == ["kserve-0.20", "odh-release-v0.17", "odh-stable-2.x", "rhoai-3.3",
+                          "rhoai-3.4", "rhoai-3.5", "upstream"]
     index = json.loads((schemas_dir() / "crds" / "index.json").read_text())
     for rel in {f for entries in index.values() for f in entries.values()}:
         assert (schemas_dir() / "crds" / rel).is_file(), rel

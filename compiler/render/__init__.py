@@ -1,25 +1,27 @@
 """Stage 4 — render: pure functions from a ResolvedDeployment to Kubernetes objects.
 
-One module per target; ``TARGETS`` picks the workload renderer by the
-deployment's target, and every renderer in ``EXTRAS`` (RBAC, monitoring, …)
-adds the objects around it. A new capability is a new module in these tables.
+One module per target; :data:`TARGETS` picks the workload renderer by the
+deployment's target (``compiler.targets``: "How to add a target"), and every
+renderer in :data:`EXTRAS` (RBAC, monitoring, …) adds the objects around it.
+Objects of a whole environment (namespaces, profiles, gateways, …) are
+environment outputs: ``compiler.render.environment`` ("How to add an
+environment output").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
-from compiler.render import kserve, rbac
+from compiler.objects import K8sObject
+from compiler.render import kserve, kuadrant, rbac
 from compiler.resolve.records import ResolvedDeployment
 
-K8sObject = dict[str, Any]
 Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
 
-TARGETS: Mapping[str, Renderer] = {
+TARGETS: dict[str, Renderer] = {
     "kserve": kserve.render,
 }
-EXTRAS: tuple[Renderer, ...] = (rbac.render,)
+EXTRAS: list[Renderer] = [rbac.render, kuadrant.render]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:

@@ -1,27 +1,44 @@
 """KServe target: a ServingRuntime copied from the chosen template and an InferenceService.
 
-Both are written as the OpenShift AI wizard writes them (platform-facts §3.1–3.2),
-so the dashboard lists and edits GitOps-managed models as its own.
+On OpenShift AI both are written as the wizard writes them (platform-facts §3.1–3.2),
+so the dashboard lists and edits GitOps-managed models as its own. On a platform
+without the dashboard (``dashboard.labels: false`` in presets/platforms/) none of its
+labels and annotations are written, a ClusterServingRuntime the platform installs is
+referenced by name instead of copied, and what OpenShift AI's webhooks would add is
+rendered by :mod:`compiler.render.without_platform`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from compiler.objects import K8sObject
+from compiler.render import without_platform as bare
 from compiler.render.common import DASHBOARD_LABEL, before_model, hardware_profile_annotations, metadata
+from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.records import ResolvedDeployment
-
-K8sObject = dict[str, Any]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
+    # installed cluster-wide: named, never copied
+    if rd.workload_as(KServeWorkload).runtime.template.cluster_scoped:
+        return [inference_service(rd)]
     return [serving_runtime(rd), inference_service(rd)]
+
+
+def _dashboard(rd: ResolvedDeployment) -> bool:
+    return rd.environment.release.dashboard_labels
 
 
 def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
     """A namespaced deep copy of the template's ServingRuntime, named like the model."""
-    template = rd.runtime.template
+    choice = rd.workload_as(KServeWorkload).runtime
+    template = choice.template
     source = _copy(template.serving_runtime)
+    if not _dashboard(rd):
+        return {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ServingRuntime",
+                "metadata": metadata(rd.key.name, rd.key.namespace, annotations=before_model()),
+                "spec": source["spec"]}
     src_meta = source.get("metadata", {})
     annotations = dict(src_meta.get("annotations", {}))
     display = annotations.get("openshift.io/display-name", template.display_name)
@@ -33,7 +50,7 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
         "opendatahub.io/template-name": template.name,
         "opendatahub.io/template-display-name": display,
     })
-    if rd.runtime.mode == "explicit":  # the wizard's manual choice carries a scope
+    if choice.mode == "explicit":  # the wizard's manual choice carries a scope
         scope = "project" if template.namespace else "global"
         annotations["opendatahub.io/serving-runtime-scope"] = scope
     labels = dict(src_meta.get("labels", {}))
@@ -56,20 +73,29 @@ def _copy(value: Any) -> Any:
 
 
 def inference_service(rd: ResolvedDeployment) -> K8sObject:
-    annotations = {
+    if not _dashboard(rd):
+        annotations = {**bare.deployment_mode(rd), **bare.storage_annotations(rd),
+                       **_stop_annotation(rd)}
+        labels = bare.labels(rd)
+    else:
+        annotations, labels = _dashboard_annotations(rd), _labels(rd)
+    return {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": metadata(rd.key.name, rd.key.namespace, labels=labels,
+                             annotations=annotations),
+        "spec": {"predictor": _predictor(rd)},
+    }
+
+
+def _dashboard_annotations(rd: ResolvedDeployment) -> dict[str, str]:
+    return {
         **_connection_annotations(rd),
         **_access_annotations(rd),
         "openshift.io/display-name": rd.display_name,
         "openshift.io/description": rd.description,
         "opendatahub.io/model-type": rd.model_type,
         **hardware_profile_annotations(rd),
-    }
-    return {
-        "apiVersion": "serving.kserve.io/v1beta1",
-        "kind": "InferenceService",
-        "metadata": metadata(rd.key.name, rd.key.namespace, labels=_labels(rd),
-                             annotations=annotations),
-        "spec": {"predictor": _predictor(rd)},
     }
 
 
@@ -88,9 +114,14 @@ def _access_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     out = {"security.opendatahub.io/enable-auth": "true" if access.auth else "false"}
     if access.ai_asset_use_case:
         out["opendatahub.io/genai-use-case"] = access.ai_asset_use_case
-    if access.stopped is not None:
-        out["serving.kserve.io/stop"] = "true" if access.stopped else "false"
-    return out
+    return {**out, **_stop_annotation(rd)}
+
+
+def _stop_annotation(rd: ResolvedDeployment) -> dict[str, str]:
+    # KServe's own: the predictor scales to zero while "true" (GetForceStopRuntime).
+    if rd.access.stopped is None:
+        return {}
+    return {"serving.kserve.io/stop": "true" if rd.access.stopped else "false"}
 
 
 def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
@@ -120,14 +151,17 @@ def _predictor(rd: ResolvedDeployment) -> K8sObject:
     predictor["deploymentStrategy"] = _strategy(rd)
     if rd.access.timeout is not None:
         predictor["timeout"] = rd.access.timeout
-    if rd.storage.pull_secrets:
-        predictor["imagePullSecrets"] = [{"name": n} for n in rd.storage.pull_secrets]
+    pulls = rd.storage.pull_secrets if _dashboard(rd) else bare.pull_secrets(rd)
+    if pulls:
+        predictor["imagePullSecrets"] = [{"name": n} for n in pulls]
+    if not rd.environment.release.runs("hardwareProfileWebhook"):
+        predictor.update(bare.scheduling(rd))
     predictor["model"] = _model(rd)
     return predictor
 
 
 def _strategy(rd: ResolvedDeployment) -> K8sObject:
-    strategy = rd.strategy
+    strategy = rd.workload_as(KServeWorkload).strategy
     out: K8sObject = {"type": strategy.type}
     rolling = {k: v for k, v in (("maxSurge", strategy.max_surge),
                                  ("maxUnavailable", strategy.max_unavailable)) if v is not None}
@@ -137,14 +171,17 @@ def _strategy(rd: ResolvedDeployment) -> K8sObject:
 
 
 def _model(rd: ResolvedDeployment) -> K8sObject:
-    fmt: K8sObject = {"name": rd.model_format.name}
-    if rd.model_format.version is not None:
-        fmt["version"] = rd.model_format.version
+    workload = rd.workload_as(KServeWorkload)
+    fmt: K8sObject = {"name": workload.model_format.name}
+    if workload.model_format.version is not None:
+        fmt["version"] = workload.model_format.version
+    template = workload.runtime.template
     model: K8sObject = {
         "modelFormat": fmt,
-        "runtime": rd.key.name,
+        "runtime": template.runtime_name if template.cluster_scoped else rd.key.name,
     }
-    if rd.storage.scheme != "s3":  # S3 comes from the connection, through the webhook
+    # On OpenShift AI, S3 comes from the connection, through the webhook.
+    if rd.storage.scheme != "s3" or not rd.environment.release.runs("connectionsWebhook"):
         model["storageUri"] = rd.storage.uri
     model["resources"] = {
         "requests": dict(rd.resources.requests),
@@ -152,6 +189,7 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
     }
     if rd.args:
         model["args"] = list(rd.args)
-    if rd.env:
-        model["env"] = [{"name": e.name, "value": e.value} for e in rd.env]
+    env = rd.env + workload.extra_env
+    if env:
+        model["env"] = [e.as_k8s() for e in env]
     return model

@@ -8,13 +8,10 @@ UID, which only the cluster knows, so inferc leaves it out (Argo CD prunes them)
 
 from __future__ import annotations
 
-from typing import Any
-
+from compiler.objects import K8sObject
 from compiler.render.common import DASHBOARD_LABEL, before_model, metadata
 from compiler.resolve.records import ResolvedDeployment
-
-K8sObject = dict[str, Any]
-RESOURCES = {"kserve": "inferenceservices", "llmd": "llminferenceservices"}
+from compiler.targets import facts
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
@@ -23,14 +20,15 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
     name, namespace = rd.key.name, rd.key.namespace
     account = f"{name}-sa"
     dashboard = {DASHBOARD_LABEL: "true"}
+    target = facts(rd.target)
     objects: list[K8sObject] = [
         {"apiVersion": "v1", "kind": "ServiceAccount",
          "metadata": metadata(account, namespace, annotations=before_model())},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
          "metadata": metadata(f"{name}-view-role", namespace, labels=dashboard,
                               annotations=before_model()),
-         "rules": [{"verbs": ["get"], "apiGroups": ["serving.kserve.io"],
-                    "resources": [RESOURCES[rd.target]], "resourceNames": [name]}]},
+         "rules": [{"verbs": ["get"], "apiGroups": [target.api_group],
+                    "resources": [target.rbac_resource], "resourceNames": [name]}]},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
          "metadata": metadata(f"{name}-view", namespace, labels=dashboard,
                               annotations=before_model()),

@@ -1,4 +1,8 @@
-"""Stage 3 — resolve: layers, presets and platform rules → ResolvedDeployment per (model, env)."""
+"""Stage 3 — resolve: layers, presets and platform rules → ResolvedDeployment per (model, env).
+
+Everything every target shares is resolved here; the chosen target's resolver
+(:data:`TARGETS`, see ``compiler.resolve.targets``) adds its own Workload record.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +12,42 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from compiler.catalog import ModelFormat, RuntimeTemplate, load_builtin_templates
 from compiler.diagnostics import Diagnostic
 from compiler.load import Document, load_path
 from compiler.repo import Repo
-from compiler.resolve import access, mlserver, quota, resources, rollout, runtime, storage
+from compiler.resolve import (
+    access,
+    gateway,
+    kserve,
+    platform_rules,
+    quota,
+    resources,
+    rollout,
+    storage,
+)
 from compiler.resolve import layers as L
-from compiler.resolve.records import EnvVar, ResolvedDeployment, RuntimeChoice
+from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
+from compiler.resolve.targets import (
+    TargetInput,
+    TargetResolver,
+    choose,
+    runtime_origin,
+    unavailable,
+)
 from compiler.resources import presets_dir
 from compiler.spec import Environment, HardwareProfile, ModelSpec
 
-__all__ = ["ResolvedDeployment", "Resolver"]
+__all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
+
+# One resolver per available target (compiler.targets: "How to add a target").
+TARGETS: dict[str, TargetResolver] = {
+    "kserve": kserve.TARGET,
+}
+
+
+def resolver_for(target: str) -> TargetResolver:
+    return TARGETS[target]
 
 
 @dataclass
@@ -36,67 +64,62 @@ class Resolver:
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
-        builtin = load_builtin_templates(env.release)
-        diags.extend(_unknown_disabled(env, (*builtin, *self.repo.templates)))
+        diags.extend(platform_rules.check_environment(env))
+        for target in TARGETS.values():
+            diags.extend(target.check_environment(env, self.repo))
         for model in self.repo.models:
-            try:
-                rd, problems = self.deployment(model, env, builtin)
-            except runtime.SelectionError as exc:
-                diags.append(exc.diagnostic)
-                continue
+            rd, problems = self.deployment(model, env)
             diags.extend(problems)
             if rd is not None:
                 out.append(rd)
+        diags.extend(gateway.check(env, out))
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
         return out, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
-                   builtin: tuple[RuntimeTemplate, ...],
                    ) -> tuple[ResolvedDeployment | None, list[Diagnostic]]:
         values, origins = L.merge(self._layers(model, env))
         origins["name"] = L.Origin(L.SPEC, model.doc, ("metadata", "name"))
         profile = self._profile(values["hardwareProfile"], model, env, origins["hardwareProfile"])
         if isinstance(profile, Diagnostic):
             return None, [profile]
-        choice, fmt = self._runtime(model, env, values, origins, profile, builtin)
-        location, diags = storage.resolve(values["storage"], origins)
-        res, more = resources.compute(profile, values.get("resources", {}), origins)
+        chosen = choose(env, values["runtime"], values["modelType"],
+                        runtime_origin(origins["runtime"], model))
+        if isinstance(chosen, Diagnostic):
+            return None, [chosen]
+        target = TARGETS.get(chosen.target.name)
+        if target is None:
+            return None, [unavailable(chosen, runtime_origin(origins["runtime"], model))]
+        workload, diags = target.resolve(TargetInput(model, env, values, origins, profile,
+                                                     self.repo))
+        if workload is None:
+            return None, diags
+        location, more = storage.resolve(values["storage"], origins)
+        res, problems = resources.compute(profile, values.get("resources", {}), origins)
         _profile_origins(profile, origins)
-        extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.version)
-        scaling, strategy, rolling = rollout.resolve(values, origins)
-        diags += more + problems + exposure + rolling
+        reach, exposure = access.resolve(values, origins, values["modelType"], env.release,
+                                         chosen.target.name)
+        scaling, scaled = rollout.scaling(values, origins)
+        diags += more + problems + exposure + scaled
         if location is None:
             return None, diags
         rd = ResolvedDeployment(
             key=model.key, environment=env, source=model.file, display_name=model.display_name,
-            description=model.description, model_type=values["modelType"], model_format=fmt,
-            storage=location, profile=profile, runtime=choice, scaling=scaling, strategy=strategy,
-            resources=res, args=tuple(values.get("args", ())),
-            env=_env_vars(values) + tuple(extra_env), origins=origins, access=reach)
+            description=model.description, model_type=values["modelType"], storage=location,
+            profile=profile, scaling=scaling, resources=res, args=tuple(values.get("args", ())),
+            env=_env_vars(values), origins=origins, access=reach, target=chosen.target.name,
+            workload=workload)
         return rd, diags + check_all(rd)
 
-    def _runtime(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],
-                 origins: Mapping[str, L.Origin], profile: HardwareProfile,
-                 builtin: tuple[RuntimeTemplate, ...]) -> tuple[RuntimeChoice, ModelFormat]:
-        templates = runtime.in_scope(builtin, self.repo.templates, model.key.namespace)
-        model_type = values["modelType"]
-        fmt = runtime.resolve_format(model_type, _format(values), templates,
-                                     origins.get("modelFormat", origins["modelType"]))
-        request = runtime.Request(values["runtime"], model_type, fmt, profile, env.name,
-                                  env.disabled_templates, env.llmd_default)
-        return runtime.select(request, templates, _runtime_origin(origins["runtime"], model)), fmt
-
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
-        spec_env = env.doc.data["spec"]
         ref = str(model.key)
         return [
             L.Layer(L.BUILTIN, self._defaults, ("spec",), self._defaults.data["spec"]),
-            L.Layer(L.ENV_DEFAULT, env.doc, ("spec", "defaults"), spec_env.get("defaults", {})),
+            L.Layer(L.ENV_DEFAULT, env.doc, ("spec", "defaults"), env.defaults),
             L.Layer(L.SPEC, model.doc, ("spec",), model.spec),
             L.Layer(L.ENV_OVERRIDE, env.doc, ("spec", "overrides", ref),
-                    spec_env.get("overrides", {}).get(ref, {})),
+                    env.overrides.get(ref, {})),
         ]
 
     def _profile(self, name: str, model: ModelSpec, env: Environment,
@@ -108,20 +131,6 @@ class Resolver:
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
                            hint=f"did you mean '{near[0]}'?" if near else
                            f"known profiles: {', '.join(sorted(found))}")
-
-
-def _unknown_disabled(env: Environment, templates: tuple[RuntimeTemplate, ...]) -> list[Diagnostic]:
-    names = sorted({t.runtime_name for t in templates})
-    out = []
-    for index, name in enumerate(env.disabled_templates):
-        if any(name in (t.name, t.runtime_name) for t in templates):
-            continue
-        near = difflib.get_close_matches(name, names, n=1)
-        out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
-                                f"no runtime template '{name}' in OpenShift AI {env.version} or "
-                                "presets/runtimes/", "env.unknown-template",
-                                hint=f"did you mean '{near[0]}'?" if near else None))
-    return out
 
 
 def _profile_origins(profile: HardwareProfile, origins: dict[str, L.Origin]) -> None:
@@ -145,17 +154,5 @@ def _profiles_for(profiles: tuple[HardwareProfile, ...], namespace: str,
 
 
 def _env_vars(values: Mapping[str, Any]) -> tuple[EnvVar, ...]:
-    return tuple(EnvVar(e["name"], e.get("value", "")) for e in values.get("env", ()))
-
-
-def _format(values: Mapping[str, Any]) -> ModelFormat | None:
-    fmt = values.get("modelFormat")
-    return ModelFormat(fmt["name"], fmt.get("version")) if fmt else None
-
-
-def _runtime_origin(origin: L.Origin, model: ModelSpec) -> L.Origin:
-    # An implicit 'auto' comes from the built-in defaults; point the user at the
-    # spec where they would write runtime:, not at inferc's own preset file.
-    if origin.layer == L.BUILTIN:
-        return L.Origin(L.SPEC, model.doc, ("spec", "runtime"))
-    return origin
+    return tuple(EnvVar(e["name"], e.get("value", ""), e.get("valueFrom"))
+                 for e in values.get("env", ()))

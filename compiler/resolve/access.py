@@ -2,7 +2,11 @@
 (documentation §2.3 step 7; platform-facts §3.2–3.4; DESIGN rule 4).
 
 inferc is secure by default: an endpoint reachable from outside without token
-authentication must be asked for with ``public: true``.
+authentication must be asked for with ``public: true``. KServe models have token
+authentication when they list tokens (the wizard's checkbox is off by default);
+llm-d models, which the shared inference gateway exposes, get one token
+``default-name`` as the wizard gives them, unless the spec turns auth off, which
+needs ``public: true``.
 """
 
 from __future__ import annotations
@@ -12,36 +16,100 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.platforms import Platform
+from compiler.resolve import ratelimit
+from compiler.resolve.features import require
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Access, Token
 
-_NOT_K8S = re.compile(r"[^a-z0-9-]+")
-TIMEOUT_SINCE = (3, 4)  # the wizard's "Model route timeout" field arrived in OpenShift AI 3.4
+# JavaScript's \s and String.prototype.trim() (ECMA-262 WhiteSpace + LineTerminator);
+# Python's str.isspace() differs (it adds \x1c-\x1f and lacks \ufeff).
+_JS_SPACE = "".join(["\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff",
+                     *map(chr, range(0x2000, 0x200B))])
+_SPACE = re.compile(f"[{re.escape(_JS_SPACE)}]")
+_NOT_K8S = re.compile(r"[^a-z0-9-]")
+_DASHES = re.compile(r"-+")
+DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
+GATEWAY_TARGETS = ("llmd", "llm-d")  # targets exposed through the shared inference gateway
+
+
+def js_trim(text: str) -> str:
+    """String.prototype.trim(): the display-name annotation the dashboard writes."""
+    return text.strip(_JS_SPACE)
 
 
 def token_name(display: str) -> str:
-    """The dashboard's k8s-ified token name: lowercase, other characters become '-'."""
-    return _NOT_K8S.sub("-", display.lower()).strip("-")
+    """The dashboard's ``translateDisplayNameForK8s`` (frontend/src/concepts/k8s/utils.ts,
+    identical in OpenShift AI 3.3, 3.4 and 3.5): trim, lower-case, whitespace to '-',
+    every other character outside [a-z0-9-] deleted, edge dashes dropped, dash runs
+    collapsed. A name that translates to nothing gets a random name there; inferc
+    reports it instead (see _tokens)."""
+    name = _NOT_K8S.sub("", _SPACE.sub("-", js_trim(display).lower()))
+    return _DASHES.sub("-", name.strip("-"))
 
 
 def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type: str,
-            version: str) -> tuple[Access, list[Diagnostic]]:
+            release: Platform, target: str = "kserve") -> tuple[Access, list[Diagnostic]]:
     access = values.get("access", {})
-    tokens, diags = _tokens(access.get("tokens", ()), origins.get("access"))
+    gateway = target in GATEWAY_TARGETS
+    tokens, diags = _tokens(_token_names(access, gateway), origins.get("access"))
+    limits, more = ratelimit.resolve(access, origins)
     asset = values.get("aiAsset")
     result = Access(external=bool(access.get("external", False)),
                     public=bool(access.get("public", False)), tokens=tokens,
                     ai_asset_use_case=asset.get("useCase", "") if asset is not None else None,
-                    stopped=values.get("stopped"), timeout=values.get("timeout"))
-    diags += _exposure(result, origins)
+                    stopped=values.get("stopped"), timeout=values.get("timeout"),
+                    rate_limits=limits)
+    diags += more + _auth_switch(access, origins) + _exposure(result, origins, gateway)
+    if limits and not gateway:
+        diags.append(origins["access.rateLimits"].diag(
+            "rate limits are enforced by Kuadrant on the inference gateway, which only llm-d "
+            "models use; this model is served by KServe", "access.rate-limits-kserve"))
     if asset is not None and model_type != "generative":
         diags.append(origins["aiAsset"].diag("only generative models can be added as AI asset "
                                              "endpoints", "access.ai-asset"))
-    if result.timeout is not None and _release(version) < TIMEOUT_SINCE:
-        diags.append(origins["timeout"].diag(
-            f"the model route timeout needs OpenShift AI 3.4 or later; this environment "
-            f"targets {version}", "access.timeout"))
-    return result, diags
+    return result, diags + _platform(result, origins, release)
+
+
+def _platform(access: Access, origins: Mapping[str, Origin], release: Platform,
+              ) -> list[Diagnostic]:
+    """What the targeted release cannot do with these settings; nothing is dropped silently."""
+    diags = []
+    if access.timeout is not None:
+        diags += require(release, "modelRouteTimeout", "the model route timeout",
+                         origins["timeout"], "access.timeout",
+                         instead="the timeout is the OpenShift Route's; set it on your "
+                                 "ingress or gateway")
+    if access.tokens:
+        tokens = origins["access.tokens"] if "access.tokens" in origins else origins["access"]
+        diags += require(release, "tokenAuthentication", "token authentication", tokens,
+                         "access.tokens",
+                         instead="authenticate at your gateway (for example a Kuadrant "
+                                 "AuthPolicy), or keep the model cluster-local "
+                                 "(external: false) and drop tokens")
+    if access.ai_asset_use_case is not None:
+        diags += require(release, "aiAsset", "an AI asset endpoint (the OpenShift AI "
+                         "dashboard's Gen AI studio)", origins["aiAsset"], "access.ai-asset",
+                         instead="remove aiAsset for this environment")
+    return diags
+
+
+def _token_names(access: Mapping[str, Any], gateway: bool) -> Any:
+    """The listed tokens; else, with auth on, the wizard's one default token."""
+    if "tokens" in access:
+        return access["tokens"]
+    auth = access.get("auth")
+    if auth is None:  # llm-d: on unless the endpoint is asked to be public
+        auth = gateway and not access.get("public", False)
+    return [DEFAULT_TOKEN] if auth else []
+
+
+def _auth_switch(access: Mapping[str, Any], origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    if access.get("auth") is False and access.get("tokens"):
+        return [origins["access.auth"].diag(
+            "auth: false turns token authentication off, but tokens are listed; choose one",
+            "access.auth-with-tokens")]
+    return []
 
 
 def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[Diagnostic]]:
@@ -53,17 +121,25 @@ def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[
         if origin is not None and (not name or clash is not None):
             where = Origin(origin.layer, origin.doc, (*origin.path, "tokens", index))
             why = (f"becomes '{name}', the same name as token '{clash.display}'" if clash
-                   else "has no letters or digits to make a name from")
+                   else "has no letters or digits to make a name from (the dashboard would "
+                   "generate a random one)")
             diags.append(where.diag(f"token '{display}' {why}", "access.token-name"))
             continue
-        tokens.append(Token(display, name))
+        tokens.append(Token(js_trim(display), name))
     return tuple(tokens), diags
 
 
-def _exposure(access: Access, origins: Mapping[str, Origin]) -> list[Diagnostic]:
+def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
+              ) -> list[Diagnostic]:
     origin = origins.get("access")
     if origin is None:
         return []
+    if gateway and not access.tokens and not access.public:
+        where = origins.get("access.auth", origins.get("access.tokens", origin))
+        return [where.diag("an llm-d model without token authentication is reachable by "
+                           "anyone who reaches the inference gateway; turn auth on, or say "
+                           "public: true", "access.public-required",
+                           hint="leave auth out to get the default token 'default-name'")]
     if access.external and not access.tokens and not access.public:
         return [origin.diag("an external route without token authentication is reachable by "
                             "anyone; add tokens, or say public: true", "access.public-required",
@@ -72,7 +148,3 @@ def _exposure(access: Access, origins: Mapping[str, Origin]) -> list[Diagnostic]
         return [origin.diag("public: true asks for an unauthenticated endpoint, but tokens turn "
                             "authentication on; choose one", "access.public-with-tokens")]
     return []
-
-
-def _release(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))

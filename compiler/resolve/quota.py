@@ -16,17 +16,15 @@ and init containers the platform adds are not.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler.diagnostics import Diagnostic
 from compiler.quantity import canonical, parse
-from compiler.resolve.records import ResolvedDeployment
+from compiler.resolve.records import PodGroup, ResolvedDeployment
 from compiler.spec import Environment
-
-DEFAULT_SURGE = "25%"
+from compiler.targets import facts
 
 
 @dataclass(frozen=True)
@@ -48,17 +46,16 @@ class Load:
 
 
 def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Diagnostic]:
-    spec = env.doc.data["spec"]
-    one_at_a_time = spec.get("quotaRollouts", "all-at-once") == "one-at-a-time"
+    one_at_a_time = env.quota_rollouts == "one-at-a-time"
     out = []
-    for namespace, keys in sorted(spec.get("quotas", {}).items()):
+    for namespace, keys in sorted(env.quotas.items()):
         models = [rd for rd in deployments if rd.key.namespace == namespace
                   and not rd.access.stopped]
         for key, limit in keys.items():
-            loads = [_load(rd, key) for rd in sorted(models, key=lambda r: r.key)]
-            parsed = parse(limit)
-            show = _Show(parsed.format == "binary" or key.endswith("memory"))
-            problem = _exceeded(key, parsed.value, loads, one_at_a_time, show)
+            loads = [load for rd in sorted(models, key=lambda r: r.key)
+                     for load in _loads(rd, key)]
+            show = _Show(limit.format == "binary" or key.endswith("memory"))
+            problem = _exceeded(key, limit.value, loads, one_at_a_time, show)
             if problem is not None:
                 message, hint = problem
                 out.append(env.doc.diag(("spec", "quotas", namespace, key), message,
@@ -66,24 +63,21 @@ def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[D
     return out
 
 
-def surge_pods(rd: ResolvedDeployment) -> int:
-    replicas = rd.scaling.max_replicas
-    if rd.strategy.type == "Recreate" or replicas == 0:
-        return 0
-    surge = rd.strategy.max_surge if rd.strategy.max_surge is not None else DEFAULT_SURGE
-    if isinstance(surge, int):
-        return surge
-    return math.ceil(Decimal(surge.rstrip("%")) * replicas / 100)
+def _loads(rd: ResolvedDeployment, key: str) -> list[Load]:
+    """One load per pod group the target's quota check counts."""
+    counted = facts(rd.target).pod_roles
+    groups = [g for g in rd.pod_groups if g.role in counted]
+    return [Load(str(rd.key) if g.role == "main" else f"{rd.key} {g.role}", g.pods,
+                 g.surge_pods, _per_pod(g, key)) for g in groups]
 
 
-def _load(rd: ResolvedDeployment, key: str) -> Load:
+def _per_pod(group: PodGroup, key: str) -> Decimal:
     if key == "pods":
-        per_pod = Decimal(1)
-    else:
-        section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
-        values = dict(rd.resources.requests if section == "requests" else rd.resources.limits)
-        per_pod = parse(values[resource]).value if resource in values else Decimal(0)
-    return Load(str(rd.key), rd.scaling.max_replicas, surge_pods(rd), per_pod)
+        return Decimal(1)
+    section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
+    resources = group.resources
+    values = dict(resources.requests if section == "requests" else resources.limits)
+    return parse(values[resource]).value if resource in values else Decimal(0)
 
 
 def _peak(loads: Sequence[Load], one_at_a_time: bool) -> Decimal:

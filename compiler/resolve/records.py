@@ -1,11 +1,19 @@
-"""The output of resolve: one frozen ResolvedDeployment per (model, environment)."""
+"""The output of resolve: one frozen ResolvedDeployment per (model, environment).
+
+A ResolvedDeployment holds what every target has (identity, namespace,
+environment, storage, hardware profile, resources, access, scaling, provenance)
+and one target-specific :class:`Workload` record (``KServeWorkload`` in
+``compiler.resolve.kserve``, …) that only that target's render module reads.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
-from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.catalog import RuntimeTemplate
+from compiler.errors import InternalError
 from compiler.resolve.layers import Origin
 from compiler.spec import Environment, HardwareProfile, ModelKey
 
@@ -22,7 +30,7 @@ class Considered:
 @dataclass(frozen=True)
 class RuntimeChoice:
     template: RuntimeTemplate
-    mode: str  # "explicit" | "auto"
+    mode: Literal["explicit", "auto"]
     considered: tuple[Considered, ...]
 
 
@@ -30,6 +38,15 @@ class RuntimeChoice:
 class EnvVar:
     name: str
     value: str
+    # A Kubernetes EnvVarSource (secretKeyRef, configMapKeyRef, fieldRef), as written;
+    # set instead of value, so a credential is referenced and never held in Git.
+    value_from: Mapping[str, Mapping[str, Any]] | None = field(default=None, hash=False)
+
+    def as_k8s(self) -> dict[str, Any]:
+        if self.value_from is not None:
+            return {"name": self.name,
+                    "valueFrom": {k: dict(v) for k, v in self.value_from.items()}}
+        return {"name": self.name, "value": self.value}
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,23 @@ class Token:
 
 
 @dataclass(frozen=True)
+class Rate:
+    """One rate of a Kuadrant limit: at most ``limit`` per ``window``."""
+
+    limit: int
+    window: str  # in the form the CRDs accept: h, m, s, ms components (``24h``, never ``1d``)
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    requests: tuple[Rate, ...] = ()  # RateLimitPolicy: requests per window
+    tokens: tuple[Rate, ...] = ()  # TokenRateLimitPolicy: model tokens per window
+
+    def __bool__(self) -> bool:
+        return bool(self.requests or self.tokens)
+
+
+@dataclass(frozen=True)
 class Access:
     external: bool
     public: bool
@@ -59,15 +93,19 @@ class Access:
     ai_asset_use_case: str | None  # None: not an AI asset
     stopped: bool | None  # None: inferc leaves the stop annotation to the dashboard
     timeout: int | None
+    rate_limits: RateLimits = RateLimits()
 
     @property
     def auth(self) -> bool:
         return bool(self.tokens)
 
 
+StrategyType = Literal["RollingUpdate", "Recreate"]
+
+
 @dataclass(frozen=True)
 class Strategy:
-    type: str  # RollingUpdate | Recreate
+    type: StrategyType
     max_surge: int | str | None  # None: Kubernetes' default, 25%
     max_unavailable: int | str | None
 
@@ -91,6 +129,28 @@ class Resources:
 
 
 @dataclass(frozen=True)
+class PodGroup:
+    """Pods of one role that the quota check counts (``main``, ``worker``, ``prefill``)."""
+
+    role: str
+    pods: int  # at most, at steady state
+    surge_pods: int  # extra pods while a rollout runs
+    resources: Resources  # per pod
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Base of a target's own resolved record; subclasses add what only that target has."""
+
+    def pod_groups(self, scaling: Scaling, resources: Resources) -> tuple[PodGroup, ...]:
+        """The pods this workload runs; by default one main group that never surges."""
+        return (PodGroup("main", scaling.max_replicas, 0, resources),)
+
+
+W = TypeVar("W", bound=Workload)
+
+
+@dataclass(frozen=True)
 class ResolvedDeployment:
     key: ModelKey
     environment: Environment
@@ -98,20 +158,29 @@ class ResolvedDeployment:
     display_name: str
     description: str
     model_type: str
-    model_format: ModelFormat
     storage: Storage
     profile: HardwareProfile
-    runtime: RuntimeChoice
     scaling: Scaling
-    strategy: Strategy
     resources: Resources
     args: tuple[str, ...]
-    env: tuple[EnvVar, ...]
+    env: tuple[EnvVar, ...]  # the user's, after layering
     origins: Mapping[str, Origin]
     access: Access
-    target: str = "kserve"
+    target: str  # a compiler.targets.TargetName
+    workload: Workload
 
     @property
     def profile_namespace(self) -> str:
-        """Global profiles live in the dashboard namespace (platform-facts §4)."""
+        """Global profiles live in the dashboard namespace (where the dashboard creates them)."""
         return self.profile.namespace or self.environment.dashboard_namespace
+
+    @property
+    def pod_groups(self) -> tuple[PodGroup, ...]:
+        return self.workload.pod_groups(self.scaling, self.resources)
+
+    def workload_as(self, cls: type[W]) -> W:
+        """The target's own record, checked: a renderer asks for the record its target makes."""
+        if not isinstance(self.workload, cls):
+            raise InternalError(f"{self.key}: target {self.target} resolved a "
+                                f"{type(self.workload).__name__}, not a {cls.__name__}")
+        return self.workload

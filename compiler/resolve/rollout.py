@@ -8,32 +8,53 @@ Recreate takes neither.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.resolve import layers as L
 from compiler.resolve.records import Scaling, Strategy
 
+DEFAULT_SURGE = "25%"  # Kubernetes' default maxSurge
 _RANK = {L.BUILTIN: 0, L.REPO_PRESET: 0, L.ENV_DEFAULT: 1, L.SPEC: 2, L.ENV_OVERRIDE: 3}
 
 
-def resolve(values: Mapping[str, Any], origins: Mapping[str, L.Origin],
-            ) -> tuple[Scaling, Strategy, list[Diagnostic]]:
+def scaling(values: Mapping[str, Any], origins: Mapping[str, L.Origin],
+            ) -> tuple[Scaling, list[Diagnostic]]:
+    """How many pods: every target has this."""
     diags: list[Diagnostic] = []
-    scaling = _scaling(values, origins, diags)
+    return _scaling(values, origins, diags), diags
+
+
+def strategy(values: Mapping[str, Any], origins: Mapping[str, L.Origin],
+             ) -> tuple[Strategy, list[Diagnostic]]:
+    """The deployment strategy, for a target whose spec may choose one."""
+    diags: list[Diagnostic] = []
     raw = values.get("strategy", {"type": "RollingUpdate"})
-    strategy = Strategy(raw["type"], raw.get("maxSurge"), raw.get("maxUnavailable"))
-    if strategy.type == "Recreate" and (strategy.max_surge is not None
-                                        or strategy.max_unavailable is not None):
+    result = Strategy(raw["type"], raw.get("maxSurge"), raw.get("maxUnavailable"))
+    if result.type == "Recreate" and (result.max_surge is not None
+                                      or result.max_unavailable is not None):
         diags.append(origins["strategy"].diag(
             "Recreate stops every pod before starting new ones; maxSurge and maxUnavailable "
             "apply to RollingUpdate only", "strategy.recreate-params"))
-    if _is_zero(strategy.max_surge) and _is_zero(strategy.max_unavailable):
+    if _is_zero(result.max_surge) and _is_zero(result.max_unavailable):
         diags.append(origins["strategy"].diag(
             "maxSurge and maxUnavailable cannot both be 0: the rollout could never progress",
             "strategy.stuck"))
-    return scaling, strategy, diags
+    return result, diags
+
+
+def surge_pods(strategy: Strategy, replicas: int) -> int:
+    """Extra pods a rollout of ``replicas`` pods starts, rounded up as Kubernetes does
+    (one replica with the default 25% surges to two pods); Recreate never surges."""
+    if strategy.type == "Recreate" or replicas == 0:
+        return 0
+    surge = strategy.max_surge if strategy.max_surge is not None else DEFAULT_SURGE
+    if isinstance(surge, int):
+        return surge
+    return math.ceil(Decimal(surge.rstrip("%")) * replicas / 100)
 
 
 def _scaling(values: Mapping[str, Any], origins: Mapping[str, L.Origin],

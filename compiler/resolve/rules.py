@@ -11,30 +11,35 @@ from collections.abc import Callable, Iterable, Mapping
 from compiler.diagnostics import Diagnostic
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import ResolvedDeployment
+from compiler.targets import MAX_NAME, facts
 
 Check = Callable[[ResolvedDeployment], Iterable[Diagnostic]]
-MAX_NAME = 63
+MAX_SECRET_NAME = 253  # a DNS subdomain
 
 
 def derived_names(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
-    """Every object name derived from the model name fits in 63 characters (DESIGN rule 5),
-    so no controller ever shortens one with a hash."""
+    """Every object name derived from the model name fits its limit (DESIGN rule 5): 63
+    characters where it becomes a label value or a Service name, so no controller ever
+    shortens one with a hash; 253 for a token Secret, which is neither. The target's
+    facts list the names its controllers derive."""
     name = rd.key.name
-    room = MAX_NAME - len("-kserve-route")  # the longest suffix the model name itself gets
-    derived = [(f"{name}-predictor", None, None), (f"{name}-kserve-route", None, None)] + [
-        (f"{t.name}-{name}-sa", t.display, i) for i, t in enumerate(rd.access.tokens)]
-    for text, token, index in derived:
-        if len(text) <= MAX_NAME:
+    own = facts(rd.target).derived_names
+    room = min((d.limit - d.suffix_length for d in own), default=MAX_NAME)
+    derived = [(d.of(name), None, None, d.limit) for d in own] + [
+        (f"{t.name}-{name}-sa", t.display, i, MAX_SECRET_NAME)
+        for i, t in enumerate(rd.access.tokens)]
+    for text, token, index, limit in derived:
+        if len(text) <= limit:
             continue
         hint = (f"shorten token '{token}' or the model name: together they may have "
-                f"{MAX_NAME - len('--sa')} characters" if token else
+                f"{limit - len('--sa')} characters" if token else
                 f"shorten the model name to at most {room} characters")
         origin = rd.origins["name"]
         tokens = rd.origins.get("access.tokens")
         if index is not None and tokens is not None:  # point at the token, wherever it was set
             origin = Origin(tokens.layer, tokens.doc, (*tokens.path, index))
         yield origin.diag(
-            f"derived name '{text}' is {len(text)} characters; Kubernetes allows {MAX_NAME}",
+            f"derived name '{text}' is {len(text)} characters; Kubernetes allows {limit}",
             "names.length", hint=hint)
 
 

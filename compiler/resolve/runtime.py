@@ -13,16 +13,19 @@ from dataclasses import dataclass
 
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.diagnostics import Diagnostic
+from compiler.errors import InfercError
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Considered, RuntimeChoice
 from compiler.spec import HardwareProfile
 
 GENERATIVE_FORMAT = ModelFormat("vLLM", None)  # the wizard forces this for generative models
-LLMD = "llm-d"  # "Distributed inference with llm-d": chosen by name or by the environment
 
 
-class SelectionError(Exception):
+class SelectionError(InfercError):
+    """Selection failed; the diagnostic says why. Caught by the KServe resolver."""
+
     def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
 
 
@@ -69,22 +72,15 @@ def serves_type(template: RuntimeTemplate, model_type: str) -> bool:
 class Request:
     """What selection needs to know about the model and its environment."""
 
-    name: str  # "auto", a template name, or "llm-d"
+    name: str  # "auto" or a template name
     model_type: str
     fmt: ModelFormat
     profile: HardwareProfile
     environment: str
     disabled: tuple[str, ...]
-    llmd_default: bool
 
 
 def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
-    if req.name == LLMD and req.model_type != "generative":
-        raise SelectionError(origin.diag("llm-d serves generative models only",
-                                         "runtime.incompatible"))
-    if req.name == LLMD or (req.name == "auto" and req.llmd_default
-                            and req.model_type == "generative"):
-        raise SelectionError(_llmd_unsupported(req, origin))
     if req.name != "auto":
         return _explicit(req, templates, origin)
     considered = [_consider(t, req) for t in templates]
@@ -136,15 +132,6 @@ def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin
             f"runtime '{name}' does not serve {model_type} models in format {_show(fmt)}",
             "runtime.incompatible", hint=hint))
     return RuntimeChoice(found, "explicit", (Considered(found, True, "named in spec.runtime"),))
-
-
-def _llmd_unsupported(req: Request, origin: Origin) -> Diagnostic:
-    why = ("is chosen by name" if req.name == LLMD else
-           f"is the default for generative models in environment '{req.environment}' "
-           "(dashboardConfig.modelServing.isLLMdDefault)")
-    return origin.diag(f"llm-d (Distributed inference with llm-d) {why}, but inferc cannot "
-                       "render LLMInferenceService yet", "runtime.llmd-unsupported",
-                       hint="name a KServe runtime template in spec.runtime to deploy with KServe")
 
 
 def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req: Request,

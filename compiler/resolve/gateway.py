@@ -1,0 +1,183 @@
+"""The shared inference gateway, the namespaces trusted to use it, and Kuadrant
+(issue 8 "Gateway and trust"; documentation §2.6.1–2.6.3; DESIGN rule 4).
+
+llm-d models are reached through one shared Gateway. The documentation warns to
+"only use shared Gateways across trusted namespaces", so an environment with
+llm-d models says which namespaces it trusts (or ``all``), and the platform
+bootstrap admits routes from exactly those. Token authentication is enforced
+by Kuadrant: on OpenShift AI the platform's controller writes each model's
+AuthPolicy, elsewhere inferc does where Kuadrant is installed; without
+Kuadrant a token would be decoration, so an llm-d model there must be public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.diagnostics import Diagnostic
+from compiler.platforms import GatewayFacts
+from compiler.resolve.access import GATEWAY_TARGETS
+from compiler.resolve.records import ResolvedDeployment
+from compiler.spec import Environment
+
+# The TokenReview audience odh-model-controller's AuthPolicy asks for: OpenShift's
+# API server audience. Service-account tokens are valid for the API server's own
+# audiences only, which a cluster may configure otherwise (kind:
+# https://kubernetes.default.svc.cluster.local), hence kuadrant.tokenAudiences.
+API_AUDIENCE = "https://kubernetes.default.svc"
+
+
+@dataclass(frozen=True)
+class InferenceGateway:
+    name: str
+    namespace: str
+    explicit: bool  # the environment names it; else it is the platform's default
+    trusted: tuple[str, ...] | None  # None: every namespace is trusted
+    trust_declared: bool
+    class_name: str | None
+    controller_name: str | None
+
+    @property
+    def ref(self) -> tuple[str, str] | None:
+        """``(name, namespace)`` for ``router.gateway.refs``; None: the controller's
+        default, written ``gateway: {}`` as the dashboard does."""
+        return (self.name, self.namespace) if self.explicit else None
+
+    def trusts(self, namespace: str) -> bool:
+        return self.trusted is None or namespace in self.trusted
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An environment's gateway and Kuadrant settings, defaults applied."""
+
+    gateway: InferenceGateway | None  # None: upstream without a named gateway
+    kuadrant: bool
+    inferc_auth_policies: bool  # inferc writes each llm-d model's AuthPolicy
+    manage_platform: bool
+    facts: GatewayFacts
+    token_audiences: tuple[str, ...] = (API_AUDIENCE,)
+
+
+def edge(env: Environment) -> Edge:
+    spec = env.doc.data["spec"]
+    known = env.release.gateway
+    kuadrant = spec.get("kuadrant", {})
+    installed = bool(kuadrant.get("installed", known.kuadrant_required))
+    policies = kuadrant.get("authPolicies",
+                            installed and not env.release.runs("llmdAuthPolicy"))
+    return Edge(_gateway(spec.get("gateway", {}), known), installed, bool(policies),
+                bool(spec.get("managePlatform", False)), known,
+                tuple(kuadrant.get("tokenAudiences", (API_AUDIENCE,))))
+
+
+def _gateway(spec: Mapping[str, Any], known: GatewayFacts) -> InferenceGateway | None:
+    explicit = "name" in spec  # the schema requires name and namespace together
+    name, namespace = (spec["name"], spec["namespace"]) if explicit else \
+        (known.default or (None, None))
+    if name is None or namespace is None:
+        return None
+    trusted = spec.get("trustedNamespaces")
+    class_name, controller = known.gateway_class or (None, None)
+    return InferenceGateway(name, namespace, explicit,
+                            None if trusted == "all" else tuple(trusted or ()),
+                            trusted is not None, spec.get("className", class_name),
+                            spec.get("controllerName", controller))
+
+
+def behind_gateway(rd: ResolvedDeployment) -> bool:
+    return rd.target in GATEWAY_TARGETS
+
+
+def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Diagnostic]:
+    """The environment's gateway and Kuadrant settings against its llm-d models."""
+    settings = edge(env)
+    diags = list(_settings(env, settings))
+    llmd = [rd for rd in deployments if behind_gateway(rd)]
+    if llmd:
+        diags += _environment(env, settings, llmd)
+        for rd in llmd:
+            diags += _model(rd, settings)
+    return diags
+
+
+def _settings(env: Environment, settings: Edge) -> Iterable[Diagnostic]:
+    kuadrant = env.doc.data["spec"].get("kuadrant", {})
+    if kuadrant.get("authPolicies") is True and env.release.runs("llmdAuthPolicy"):
+        by = settings.facts.auth_policy_controller or "the platform's controller"
+        yield env.doc.diag(
+            ("spec", "kuadrant", "authPolicies"),
+            f"{by} writes each llm-d model's AuthPolicy on {_platform(env)}; a second one "
+            "from inferc would fight it", "kuadrant.auth-policy-owner",
+            hint="remove authPolicies: the platform's policy already checks the tokens")
+    elif kuadrant.get("authPolicies") is True and not settings.kuadrant:
+        yield env.doc.diag(("spec", "kuadrant", "authPolicies"),
+                           "AuthPolicies need Kuadrant, and this environment says it is not "
+                           "installed", "kuadrant.not-installed")
+    if settings.manage_platform and (settings.gateway is None
+                                     or settings.gateway.controller_name is None):
+        yield env.doc.diag(
+            ("spec", "managePlatform"),
+            "the platform bootstrap creates the inference GatewayClass and Gateway; name them "
+            "in spec.gateway (name, namespace, className, controllerName)",
+            "platform.gateway-class")
+
+
+def _environment(env: Environment, settings: Edge,
+                 llmd: list[ResolvedDeployment]) -> Iterable[Diagnostic]:
+    models = _listed(llmd)
+    gateway = settings.gateway
+    if gateway is None:
+        yield env.doc.diag(("spec", "platform"),
+                           f"llm-d models ({models}) need an inference gateway, and "
+                           f"{_platform(env)} has no default; name the one the KServe "
+                           "controller's configuration uses in spec.gateway",
+                           "gateway.required")
+    elif not gateway.trust_declared:
+        where = ("spec", "gateway") if "gateway" in env.doc.data["spec"] else ("spec",)
+        yield env.doc.diag(where,
+                           f"llm-d models ({models}) share the inference gateway {gateway}; "
+                           "say which namespaces it trusts in spec.gateway.trustedNamespaces, "
+                           "or trustedNamespaces: all", "gateway.trust-required",
+                           hint="the documentation: only use shared Gateways across trusted "
+                                "namespaces")
+
+
+def _model(rd: ResolvedDeployment, settings: Edge) -> Iterable[Diagnostic]:
+    gateway = settings.gateway
+    doc = rd.origins["name"].doc
+    if gateway is not None and gateway.trust_declared and not gateway.trusts(rd.key.namespace):
+        yield doc.diag(("metadata", "namespace"),
+                       f"namespace '{rd.key.namespace}' is not trusted to share the inference "
+                       f"gateway {gateway} in environment {rd.environment.name}",
+                       "gateway.untrusted-namespace",
+                       hint=f"trusted: {', '.join(gateway.trusted or ())}; add it to "
+                            f"spec.gateway.trustedNamespaces in {rd.environment.doc.file}")
+    if settings.kuadrant:
+        return
+    access = rd.origins.get("access", rd.origins["name"])
+    if rd.access.auth:
+        yield access.diag(
+            f"token authentication of llm-d models is enforced by Kuadrant, which environment "
+            f"{rd.environment.name} does not have; its tokens would protect nothing",
+            "access.auth-without-kuadrant",
+            hint="install Kuadrant and say kuadrant: {installed: true}, or say public: true")
+    if rd.access.rate_limits:
+        yield rd.origins.get("access.rateLimits", access).diag(
+            f"rate limits are enforced by Kuadrant, which environment {rd.environment.name} "
+            "does not have", "access.rate-limits-without-kuadrant",
+            hint="install Kuadrant and say kuadrant: {installed: true}")
+
+
+def _listed(rds: list[ResolvedDeployment]) -> str:
+    names = [str(rd.key) for rd in rds]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _platform(env: Environment) -> str:
+    return env.release.display_name

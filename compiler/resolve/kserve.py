@@ -1,0 +1,155 @@
+"""KServe target, resolve side: runtime selection, model format, strategy, MLServer settings.
+
+Produces a :class:`KServeWorkload`, which ``compiler.render.kserve`` turns into a
+ServingRuntime and an InferenceService.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from compiler.catalog import ModelFormat, RuntimeTemplate
+from compiler.cluster_runtimes import platform_runtimes
+from compiler.diagnostics import Diagnostic
+from compiler.repo import Repo
+from compiler.resolve import kserve_selection, mlserver, rollout, runtime
+from compiler.resolve.records import (
+    EnvVar,
+    PodGroup,
+    ResolvedDeployment,
+    Resources,
+    RuntimeChoice,
+    Scaling,
+    Strategy,
+    Workload,
+)
+from compiler.resolve.targets import TargetInput, TargetResolver, runtime_origin
+from compiler.spec import Environment
+from compiler.text import table
+
+
+@dataclass(frozen=True)
+class KServeWorkload(Workload):
+    runtime: RuntimeChoice
+    model_format: ModelFormat
+    strategy: Strategy
+    extra_env: tuple[EnvVar, ...]  # what the runtime needs beyond the user's env (MLServer)
+
+    def pod_groups(self, scaling: Scaling, resources: Resources) -> tuple[PodGroup, ...]:
+        replicas = scaling.max_replicas
+        return (PodGroup("main", replicas, rollout.surge_pods(self.strategy, replicas),
+                         resources),)
+
+
+def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
+    model, env, values, origins = inp.model, inp.env, inp.values, inp.origins
+    templates = runtime.in_scope(platform_runtimes(env.release), inp.repo.templates,
+                                 model.key.namespace)
+    try:
+        if env.release.selection == "kserve":
+            choice, fmt = _kserve_selection(inp, templates)
+        else:
+            choice, fmt = _dashboard_selection(inp, templates)
+    except runtime.SelectionError as exc:
+        return None, [exc.diagnostic]
+    strategy, diags = rollout.strategy(values, origins)
+    extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
+    return KServeWorkload(choice, fmt, strategy, tuple(extra_env)), diags + problems
+
+
+def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
+                         ) -> tuple[RuntimeChoice, ModelFormat]:
+    """The OpenShift AI wizard's choice (compiler.resolve.runtime)."""
+    values, origins, env = inp.values, inp.origins, inp.env
+    model_type = values["modelType"]
+    fmt = runtime.resolve_format(model_type, _format(values), templates,
+                                 origins.get("modelFormat", origins["modelType"]))
+    request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
+                              env.disabled_templates)
+    origin = runtime_origin(origins["runtime"], inp.model)
+    return runtime.select(request, templates, origin), fmt
+
+
+def _kserve_selection(inp: TargetInput, templates: list[RuntimeTemplate],
+                      ) -> tuple[RuntimeChoice, ModelFormat]:
+    """Upstream KServe's own choice (compiler.resolve.kserve_selection)."""
+    values, origins, env = inp.values, inp.origins, inp.env
+    generative = env.release.generative_format
+    fmt = kserve_selection.model_format(
+        values["modelType"], _format(values), ModelFormat(generative.name, generative.version),
+        origins.get("modelFormat", origins["modelType"]))
+    request = kserve_selection.Request(values["runtime"], fmt, kserve_selection.DEFAULT_PROTOCOL,
+                                       env.name, env.disabled_templates)
+    origin = runtime_origin(origins["runtime"], inp.model)
+    return kserve_selection.select(request, templates, origin), fmt
+
+
+def check_environment(env: Environment, repo: Repo) -> list[Diagnostic]:
+    """Every template an environment disables exists (a typo would disable nothing)."""
+    templates = (*platform_runtimes(env.release), *repo.templates)
+    names = sorted({t.runtime_name for t in templates})
+    out = []
+    for index, name in enumerate(env.disabled_templates):
+        if any(name in (t.name, t.runtime_name) for t in templates):
+            continue
+        near = difflib.get_close_matches(name, names, n=1)
+        out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
+                                f"no runtime template '{name}' in {env.release.display_name} or "
+                                "presets/runtimes/", "env.unknown-template",
+                                hint=f"did you mean '{near[0]}'?" if near else None))
+    return out
+
+
+def _format(values: Any) -> ModelFormat | None:
+    fmt = values.get("modelFormat")
+    return ModelFormat(fmt["name"], fmt.get("version")) if fmt else None
+
+
+# ------------------------------------------------------------------ explain
+
+
+def explain_text(rd: ResolvedDeployment) -> list[str]:
+    choice = rd.workload_as(KServeWorkload).runtime
+    kserve = rd.environment.release.selection == "kserve"
+    auto = ("chosen as KServe would choose it (enabled, single-node, format listed with "
+            "autoSelect, protocol v1, highest priority) and written to predictor.model.runtime"
+            if kserve else "chosen automatically")
+    how = (auto if choice.mode == "auto" else
+           f"named in spec.runtime ({rd.origins['runtime'].layer}, "
+           f"{rd.origins['runtime'].location})")
+    name = (choice.template.name if choice.template.name == choice.template.display_name
+            else f"{choice.template.name} ({choice.template.display_name})")
+    lines = [f"runtime: {name}, {how}", f"  from {choice.template.source}"]
+    rows = [("runtime" if kserve else "template", "result", "reason")] + [
+        (c.template.name, "kept" if c.kept else "dropped", c.reason) for c in choice.considered]
+    return lines + table(rows) + [""]
+
+
+def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
+    choice = rd.workload_as(KServeWorkload).runtime
+    return {"runtime": {
+        "template": choice.template.name,
+        "servingRuntime": choice.template.runtime_name,
+        "displayName": choice.template.display_name,
+        "source": choice.template.source,
+        "selection": choice.mode,
+        "considered": [{"template": c.template.name, "kept": c.kept, "reason": c.reason}
+                       for c in choice.considered],
+    }}
+
+
+def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
+    workload = rd.workload_as(KServeWorkload)
+    fmt = workload.model_format
+    return {
+        "modelFormat": f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name,
+        "runtime": "auto" if workload.runtime.mode == "auto" else workload.runtime.template.name,
+        "strategy": workload.strategy.type,
+    }
+
+
+TARGET = TargetResolver(resolve=resolve, check_environment=check_environment,
+                        explain_text=explain_text, explain_json=explain_json,
+                        explain_values=explain_values)
