@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from compiler import credentials
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
-from compiler.diagnostics import Diagnostic, excerpt
+from compiler.diagnostics import Diagnostic, DocPath, excerpt
 from compiler.errors import UsageError
 from compiler.load import Document, load_path
 from compiler.quantity import parse
@@ -62,7 +62,7 @@ class _Reader:
     validator: SchemaValidator
     diagnostics: list[Diagnostic]
 
-    def read(self, path: Path, kind: str, build: Callable[[Document], T],
+    def read(self, path: Path, kind: str | tuple[str, ...], build: Callable[[Document], T],
              display: str | None = None) -> T | None:
         shown = display or _relative(self.root, path)
         escape = _link_out(self.root, path, shown)
@@ -333,20 +333,50 @@ def _builtin_profiles(validator: SchemaValidator) -> tuple[HardwareProfile, ...]
 
 def _read_templates(reader: _Reader, paths: list[Path],
                     diags: list[Diagnostic]) -> tuple[RuntimeTemplate, ...]:
+    """inferc's RuntimeTemplate, or the cluster's own objects as they are: an OpenShift
+    Template (what "Add serving runtime" stores) or a plain ServingRuntime."""
     out = []
     for path in paths:
-        doc = reader.read(path, "RuntimeTemplate", lambda d: d)
+        doc = reader.read(path, _RUNTIME_KINDS, lambda d: d)
         if doc is None:
             continue
+        shape, where = _RUNTIME_SHAPES[doc.data["kind"]]
         try:
-            out.append(template_from_openshift(_as_openshift_template(doc), source=doc.file,
-                                               images=None,
+            out.append(template_from_openshift(shape(doc), source=doc.file, images=None,
                                                namespace=doc.data["metadata"].get("namespace")))
         except CatalogError as exc:
             # the catalog names the file; the diagnostic already does
             message = str(exc).removeprefix(f"{doc.file}: ")
-            diags.append(doc.diag(("spec", "servingRuntime"), message, "runtime.template"))
+            diags.append(doc.diag(where, message, "runtime.template"))
     return tuple(out)
+
+
+def _as_is(doc: Document) -> dict[str, object]:
+    return dict(doc.data)
+
+
+def _wrapped(doc: Document) -> dict[str, object]:
+    """A plain ServingRuntime wrapped as the dashboard's assembleServingRuntimeTemplate
+    wraps one pasted into "Add serving runtime" (frontend/src/api/k8s/templates.ts):
+    single-model serving, no model type (offered for both), the runtime's API protocol.
+    The Template is named like the runtime (the dashboard's own name is random)."""
+    runtime = doc.data
+    annotations = {"opendatahub.io/modelServingSupport": '["single"]'}
+    protocol = (runtime["metadata"].get("annotations") or {}).get("opendatahub.io/apiProtocol")
+    if protocol:
+        annotations["opendatahub.io/apiProtocol"] = protocol
+    return {"apiVersion": "template.openshift.io/v1", "kind": "Template",
+            "metadata": {"name": runtime["metadata"]["name"], "annotations": annotations,
+                         "labels": {"opendatahub.io/dashboard": "true"}},
+            "objects": [runtime], "parameters": []}
+
+
+_RUNTIME_SHAPES: dict[str, tuple[Callable[[Document], dict[str, object]], DocPath]] = {
+    "RuntimeTemplate": (lambda d: _as_openshift_template(d), ("spec", "servingRuntime")),
+    "Template": (_as_is, ("objects", 0)),
+    "ServingRuntime": (_wrapped, ("spec",)),
+}
+_RUNTIME_KINDS = tuple(_RUNTIME_SHAPES)
 
 
 def _as_openshift_template(doc: Document) -> dict[str, object]:

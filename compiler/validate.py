@@ -33,6 +33,10 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "HardwareProfile": ("hardware-profile.schema.json",
                         (API_VERSION, "infrastructure.opendatahub.io/v1")),
     "RuntimeTemplate": ("runtime-template.schema.json", (API_VERSION,)),
+    # A custom runtime exactly as the cluster holds it: the OpenShift Template the
+    # dashboard's "Add serving runtime" stores, or a plain ServingRuntime.
+    "Template": ("openshift-template.schema.json", ("template.openshift.io/v1",)),
+    "ServingRuntime": ("serving-runtime.schema.json", ("serving.kserve.io/v1alpha1",)),
     "Repository": ("repository.schema.json", (API_VERSION,)),
 }
 
@@ -92,7 +96,8 @@ class SchemaValidator:
             self._explainers[kind] = _strict_validator()(root, registry=registry)
         return self._explainers[kind]
 
-    def validate(self, doc: Document, expect: str | None = None) -> list[Diagnostic]:
+    def validate(self, doc: Document,
+                 expect: str | tuple[str, ...] | None = None) -> list[Diagnostic]:
         """All diagnostics for ``doc``; ``expect`` is the kind its location in the repo implies."""
         kind_problem = _check_kind(doc, expect)
         if kind_problem is not None:
@@ -176,18 +181,20 @@ def default_validator() -> SchemaValidator:
     return SchemaValidator(schemas_dir())
 
 
-def _check_kind(doc: Document, expect: str | None) -> Diagnostic | None:
+def _check_kind(doc: Document, expect: str | tuple[str, ...] | None) -> Diagnostic | None:
     kind, api = doc.kind, doc.api_version
+    allowed = (expect,) if isinstance(expect, str) else expect
     if kind is None:
         return doc.diag(("kind",), "missing 'kind'", "schema.kind",
-                        hint=f"this file should be kind: {expect}" if expect else None)
+                        hint=f"this file should be kind: {' or '.join(allowed)}" if allowed
+                        else None)
     if kind not in KINDS:
         near = difflib.get_close_matches(kind, KINDS, n=1)
         hint = f"did you mean '{near[0]}'?" if near else f"known kinds: {', '.join(KINDS)}"
         return doc.diag(("kind",), f"unknown kind '{kind}'", "schema.kind", hint=hint)
-    if expect is not None and kind != expect:
+    if allowed is not None and kind not in allowed:
         return doc.diag(("kind",), f"kind {kind} does not belong here; files in this folder "
-                                   f"are kind {expect}", "repo.misplaced")
+                                   f"are kind {' or '.join(allowed)}", "repo.misplaced")
     versions = KINDS[kind][1]
     if api not in versions:
         found = f"'{api}'" if api is not None else "no apiVersion"

@@ -75,7 +75,7 @@ def test_ambiguous_is_an_error_naming_the_survivors(tmp_path: Path, release: str
     result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
-    assert first.startswith("models/team/m.yaml:7:3: error: spec.runtime: runtime auto-selection "
+    assert first.startswith("models/team/m.yaml:6:1: error: spec: runtime auto-selection "
                             "is ambiguous for this ")
     assert first.endswith(f": {survivors} [runtime.ambiguous]")
     assert result.stdout.splitlines()[1] == "  hint: set spec.runtime to one of them"
@@ -86,7 +86,7 @@ def test_no_match_lists_near_misses(tmp_path: Path) -> None:
     result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
-        "models/team/m.yaml:7:3: error: spec.runtime: no runtime template serves this predictive "
+        "models/team/m.yaml:6:1: error: spec: no runtime template serves this predictive "
         "model in format sklearn:1 on hardware profile 'nvidia-gpu' [runtime.none]",
         "  hint: set spec.runtime to a template that serves it, or choose another hardware "
         "profile; near misses: kserve-ovms (does not list format sklearn:1); "
@@ -102,7 +102,7 @@ def test_llmd_by_default_is_a_clear_not_yet_supported_error(tmp_path: Path) -> N
     result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[0] == (
-        "models/team/m.yaml:7:3: error: spec.runtime: llm-d (Distributed inference with llm-d) "
+        "models/team/m.yaml:6:1: error: spec: llm-d (Distributed inference with llm-d) "
         "is the default for generative models in environment 'prod' "
         "(dashboardConfig.modelServing.isLLMdDefault), but inferc cannot render "
         "LLMInferenceService yet [target.unavailable]")

@@ -29,6 +29,7 @@ class Origin:
     layer: str
     doc: Document
     path: DocPath
+    at_key: bool = False  # place diagnostics at the key (a field the document lacks)
 
     @property
     def location(self) -> str:
@@ -37,7 +38,8 @@ class Origin:
 
     def diag(self, message: str, rule: str, *, hint: str | None = None,
              severity: Severity = Severity.ERROR) -> Diagnostic:
-        return self.doc.diag(self.path, message, rule, hint=hint, severity=severity)
+        return self.doc.diag(self.path, message, rule, hint=hint, severity=severity,
+                             at_key=self.at_key)
 
 
 @dataclass(frozen=True)

@@ -104,8 +104,23 @@ def _consider(template: RuntimeTemplate, req: Request) -> Considered:
     if accelerator is not None and accelerator not in template.accelerators:
         wanted = ", ".join(template.accelerators) or "no accelerator"
         return Considered(template, False, f"recommends {wanted}, not {accelerator}")
-    reason = "matches" if accelerator else "matches (CPU-only profile: accelerator not filtered)"
+    reason = "matches" if accelerator else f"matches ({_unfiltered(req.profile)})"
     return Considered(template, True, reason)
+
+
+def untyped_devices(profile: HardwareProfile) -> list[str]:
+    """Device identifiers (a domain-qualified name such as nvidia.com/gpu) that carry no
+    resourceType: the CRD allows it, and the wizard then treats the profile as CPU-only."""
+    return [i.identifier for i in profile.identifiers
+            if i.resource_type is None and "/" in i.identifier]
+
+
+def _unfiltered(profile: HardwareProfile) -> str:
+    untyped = untyped_devices(profile)
+    if untyped:
+        return (f"{', '.join(untyped)} has no resourceType: Accelerator, so the profile counts "
+                "as CPU-only and the accelerator is not filtered")
+    return "CPU-only profile: accelerator not filtered"
 
 
 def _explicit(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
@@ -140,9 +155,14 @@ def _auto_failure(kept: list[RuntimeTemplate], considered: list[Considered], req
     where = f"{model_type} model in format {_show(fmt)} on hardware profile '{profile.name}'"
     if kept:
         names = ", ".join(t.name for t in kept)
+        untyped = untyped_devices(profile)
+        why = (f"; {untyped[0]} in the profile has no resourceType, so, as in the wizard, "
+               "it does not count as the accelerator" if untyped else "")
         return origin.diag(f"runtime auto-selection is ambiguous for this {where}: "
-                           f"{len(kept)} templates match ({names})", "runtime.ambiguous",
-                           hint="set spec.runtime to one of them")
+                           f"{len(kept)} templates match ({names}){why}", "runtime.ambiguous",
+                           hint=(f"add resourceType: Accelerator to {untyped[0]} in hardware "
+                                 f"profile '{profile.name}', or set spec.runtime to one of "
+                                 "them") if untyped else "set spec.runtime to one of them")
     near = [f"{c.template.name} ({c.reason})" for c in considered
             if c.template.listed and serves_type(c.template, model_type)]
     ask = "set spec.runtime to a template that serves it, or choose another hardware profile"

@@ -106,7 +106,8 @@ def unavailable(choice: Choice, origin: Origin) -> Diagnostic:
 def runtime_origin(origin: Origin, model: ModelSpec) -> Origin:
     """Where ``spec.runtime`` comes from, for messages about the choice. An implicit
     'auto' comes from the built-in defaults; point the user at the spec where they
-    would write runtime:, not at inferc's own preset file."""
+    would write runtime: (its spec: line), not at inferc's own preset file nor at
+    whichever field happens to come first."""
     if origin.layer == BUILTIN:
-        return Origin(SPEC, model.doc, ("spec", "runtime"))
+        return Origin(SPEC, model.doc, ("spec",), at_key=True)
     return origin
