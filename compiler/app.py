@@ -140,15 +140,14 @@ def build(opts: BuildOptions) -> CommandResult:
         return CommandResult(diags)
     files = build_tree(renders, pipeline.base_environment(compiled.repo))
     if opts.check:
-        found = emit.drift(out, files)
+        found = emit.drift(out, files, repo_root=root)
         lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
                  [f"would remove {shown_path(out / p)}" for p in found.removed] +
                  [f"would change {shown_path(out / p)}" for p in found.changed])
         return CommandResult(diags, messages=lines, drift=bool(found),
                              done=f"inferc: {shown_path(out)} is up to date "
                                   f"({_count(len(files), 'file')})")
-    emit.guard_output(out, root)
-    emit.write_tree(out, files)
+    emit.write_tree(out, files, repo_root=root)
     return CommandResult(diags, done=f"inferc: wrote {_count(len(files), 'file')} to "
                                      f"{shown_path(out)}")
 

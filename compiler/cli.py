@@ -6,11 +6,12 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from compiler import __version__
+from compiler.diagnostics import escape_controls
 from compiler.errors import ExitCode, InfercError
 from compiler.report import FORMATS, render_report
 
@@ -154,6 +155,10 @@ def verify(files: tuple[Path, ...], crd_set: str, ignore_missing_schemas: bool, 
             to_stdout=True)
 
 
+if TYPE_CHECKING:
+    from compiler.app import CommandResult
+
+
 def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> NoReturn:
     """The one place where outcomes become output and exit codes."""
     from compiler.app import CommandResult
@@ -161,11 +166,22 @@ def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> 
     try:
         result = run()
     except InfercError as exc:
-        _clear_progress()
-        click.echo(f"inferc: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(str(exc), exc.exit_code)
+    except OSError as exc:  # the machine (a full disk, a read-only folder), not the input
+        where = f": {exc.filename}" if exc.filename else ""
+        _fail(f"{exc.strerror or exc}{where}", ExitCode.USAGE)
     assert isinstance(result, CommandResult)
     _clear_progress()
+    try:
+        _print(result, fmt, to_stdout=to_stdout)
+    except UnicodeEncodeError as exc:
+        # Nothing was written: a text stream encodes the whole text before writing it.
+        _fail(f"the output cannot be written in this terminal's encoding ({exc.encoding}); "
+              "set PYTHONIOENCODING=utf-8 or a UTF-8 locale", ExitCode.USAGE)
+    sys.exit(result.exit_code)
+
+
+def _print(result: CommandResult, fmt: str, *, to_stdout: bool) -> None:
     if result.output:
         click.echo(result.output, nl=False)
     # check and verify always answer in the asked format; other commands only
@@ -174,10 +190,26 @@ def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> 
     if report:
         click.echo(report, nl=False, err=not to_stdout)
     for line in result.messages:
-        click.echo(line, err=True)
+        click.echo(escape_controls(line), err=True)
     if result.exit_code == ExitCode.OK and result.done:
-        click.echo(result.done, err=True)
-    sys.exit(result.exit_code)
+        click.echo(escape_controls(result.done), err=True)
+
+
+def _fail(message: str, code: ExitCode) -> NoReturn:
+    """One line on stderr; values in it are escaped, as in every diagnostic."""
+    _clear_progress()
+    line = escape_controls(f"inferc: error: {message}")
+    click.echo(line.encode("ascii", "backslashreplace").decode("ascii")
+               if not _can_encode(line) else line, err=True)
+    sys.exit(code)
+
+
+def _can_encode(text: str) -> bool:
+    try:
+        text.encode(getattr(sys.stderr, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _clear_progress() -> None:

@@ -28,6 +28,13 @@ class UsageError(InfercError):
     exit_code = ExitCode.USAGE
 
 
+class EnvironmentFailure(InfercError):
+    """The machine, not the input: no space, read-only file system, a busy output folder,
+    an output stream that cannot take the text. Reported in one line, exit 2."""
+
+    exit_code = ExitCode.USAGE
+
+
 class InternalError(InfercError):
     """A bug: an invariant of inferc itself does not hold."""
 

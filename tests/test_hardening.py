@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -194,3 +197,184 @@ def test_proc_files_are_read_with_the_limit_enforced(tmp_path: Path) -> None:
 
     with pytest.raises(Unreadable, match="more than 16 bytes"):
         read_limited(Path("/proc/self/status"), limit=16)
+
+
+# --- output: ownership, inputs, swap, lock, the machine's failures -------------------------
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def built(repo: Path, tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    out = tmp_path / "out"
+    result = run_cli("build", "-o", out, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    return out, _tree(out)
+
+
+def _change(repo: Path) -> None:
+    spec = _chat(repo)
+    spec.write_text(spec.read_text() + "  replicas: 2\n")
+
+
+def _leftovers(out: Path) -> list[str]:
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+@pytest.mark.parametrize("inside", ["models/out", "environments", "presets/x", "models"])
+def test_output_inside_an_input_is_refused(repo: Path, inside: str) -> None:
+    result = run_cli("build", "-o", repo / inside, cwd=repo)
+    assert result.exit_code == 2
+    assert "is inside the repo's input" in result.stderr
+    assert run_cli("check", cwd=repo).exit_code == 0
+
+
+def test_an_empty_folder_inferc_did_not_create_is_refused(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    for args in (["build"], ["build", "--check"]):
+        result = run_cli(*args, "-o", tmp_path / "empty", cwd=repo)
+        assert result.exit_code == 2, args
+        assert result.stderr.count("\n") == 1
+        assert "was not written by inferc (no .inferc-output file)" in result.stderr
+
+
+def test_check_refuses_a_foreign_tree_without_reading_it(repo: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "usr"
+    (foreign / "lib").mkdir(parents=True)
+    (foreign / "lib" / "big.bin").write_bytes(b"\0" * 1024)
+    result = run_cli("build", "--check", "-o", foreign, cwd=repo)
+    assert result.exit_code == 2
+    assert "refusing to replace" in result.stderr
+
+
+def test_a_build_killed_between_the_renames_is_rolled_back(
+        repo: Path, built: tuple[Path, dict[str, bytes]]) -> None:
+    out, before = built
+    # The state a SIGKILL between the two renames leaves: no OUT, the old tree
+    # parked in .out.old-*, a complete new one in .out.new-*.
+    parked = out.parent / ".out.old-k1ll"
+    parked.mkdir()
+    out.rename(parked / "out")
+    shutil.copytree(parked / "out", out.parent / ".out.new-k1ll")
+    (out.parent / ".out.new-stale").mkdir()
+    from compiler.emit import recover
+
+    done = recover(out)
+    assert done[0] == f"restored {out} from an interrupted build"
+    assert _tree(out) == before
+    assert _leftovers(out) == []
+
+
+def test_the_next_build_cleans_leftovers_of_earlier_runs(
+        repo: Path, built: tuple[Path, dict[str, bytes]]) -> None:
+    out, before = built
+    for name in (".out.old-aaaa/out/base", ".out.new-bbbb/overlays"):
+        (out.parent / name).mkdir(parents=True)
+    assert run_cli("build", "-o", out, cwd=repo).exit_code == 0
+    assert _tree(out) == before
+    assert _leftovers(out) == []
+
+
+def test_a_second_concurrent_build_fails_clearly(
+        repo: Path, built: tuple[Path, dict[str, bytes]]) -> None:
+    from compiler.emit import _locked
+
+    out, before = built
+    with _locked(out):
+        result = run_cli("build", "-o", out, cwd=repo)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"inferc: error: another inferc build is writing {out}")
+    assert result.stderr.count("\n") == 1
+    assert _tree(out) == before
+    assert run_cli("build", "-o", out, cwd=repo).exit_code == 0  # the lock is released
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EIO])
+def test_machine_failures_are_one_line_exit_2_and_keep_the_old_tree(
+        repo: Path, built: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch,
+        code: int) -> None:
+    from compiler import emit
+
+    out, before = built
+    _change(repo)
+
+    def failing(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(emit, "_stage", failing)
+    result = run_cli("build", "-o", out, cwd=repo)
+    assert result.exit_code == 2
+    assert result.stderr == (f"inferc: error: cannot write {out}: {os.strerror(code)}; the "
+                             "previous output is unchanged\n")
+    assert _tree(out) == before
+    assert _leftovers(out) == []
+
+
+def test_a_file_where_a_folder_should_be_is_exit_2(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    result = run_cli("build", "-o", tmp_path / "file" / "out", cwd=repo)
+    assert result.exit_code == 2
+    assert result.stderr == (f"inferc: error: cannot write {tmp_path / 'file' / 'out'}: "
+                             f"{tmp_path / 'file'} is not a folder\n")
+
+
+def test_a_mount_point_is_written_inside(repo: Path, built: tuple[Path, dict[str, bytes]],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out, before = built
+    inode = out.stat().st_ino
+    real_rename = os.rename
+
+    def busy(src: object, dst: object) -> None:  # what renaming a mount point gives
+        if Path(str(src)) == out:
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), str(src))
+        real_rename(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "rename", busy)
+    _change(repo)
+    result = run_cli("build", "-o", out, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_ino == inode
+    assert sorted(p.name for p in out.iterdir()) == [".inferc-output", "base", "overlays"]
+    monkeypatch.undo()
+    fresh = out.parent / "fresh"
+    assert run_cli("build", "-o", fresh, cwd=repo).exit_code == 0
+    assert _tree(out) == _tree(fresh) != before
+    assert _leftovers(out) == []
+
+
+@pytest.mark.parametrize("phase", ["retire", "install"])
+def test_an_interrupted_swap_inside_a_mount_point_is_finished(
+        repo: Path, built: tuple[Path, dict[str, bytes]], phase: str) -> None:
+    from compiler import emit
+
+    out, before = built
+    # Stage a new tree inside, then stop half-way through the phase, as a kill would.
+    new = {rel: data + b"# new\n" for rel, data in before.items() if rel != ".inferc-output"}
+    staging = out / ".inferc-new"
+    for rel, data in {**new, ".inferc-output": before[".inferc-output"]}.items():
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_bytes(data)
+    (out / ".inferc-swap").write_text(phase + "\n")
+    (out / ".inferc-old").mkdir()
+    if phase == "retire":
+        (out / "base").rename(out / ".inferc-old" / "base")
+    else:
+        for entry in ("base", "overlays"):
+            (out / entry).rename(out / ".inferc-old" / entry)
+        (staging / "base").rename(out / "base")
+    emit.recover(out)
+    assert _tree(out) == {**new, ".inferc-output": before[".inferc-output"]}
+    assert sorted(p.name for p in out.iterdir()) == [".inferc-output", "base", "overlays"]
+
+
+def test_a_latin1_terminal_is_exit_2_with_one_line(repo: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "compiler", "render", "--env", "prod"],
+                          cwd=repo, capture_output=True, check=False,
+                          env={**os.environ, "PYTHONIOENCODING": "latin-1"})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == b""
+    assert proc.stderr == (b"inferc: error: the output cannot be written in this terminal's "
+                           b"encoding (latin-1); set PYTHONIOENCODING=utf-8 or a UTF-8 locale\n")
