@@ -83,6 +83,8 @@ class Platform:
     kinds: Mapping[str, KindVersions] = field(hash=False)  # "group/Kind" → versions
     controllers: Mapping[str, bool] = field(hash=False)
     features: Mapping[str, bool] = field(hash=False)
+    # spec.monitoring as loaded; compiler.metrics.platform_scrape types it
+    monitoring: Mapping[str, Any] = field(hash=False, default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -180,7 +182,8 @@ def _read(path: Path) -> Platform:
         gateway=_gateway(spec["gateway"]),
         kinds={k: KindVersions(tuple(v["served"]), v["storage"], v["write"])
                for k, v in spec["kinds"].items()},
-        controllers=dict(spec["controllers"]), features=dict(spec["features"]))
+        controllers=dict(spec["controllers"]), features=dict(spec["features"]),
+        monitoring=spec["monitoring"])
 
 
 def _gateway(spec: Mapping[str, Any]) -> GatewayFacts:

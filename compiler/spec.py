@@ -50,6 +50,42 @@ class TargetDefault:
 
 
 QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
+Labels = tuple[tuple[str, str], ...]
+METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")  # documentation §2.7.1
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    """The environment's ``spec.monitoring``, and the OdhDashboardConfig flags that
+    decide whether the dashboard shows a model's metrics."""
+
+    user_workload: bool = True  # a Prometheus watches the model namespaces
+    rule_labels: Labels = ()  # what it selects PrometheusRules by
+    monitor_labels: Labels = ()  # what it selects ServiceMonitors and PodMonitors by
+    llmd_controller_monitors: bool | None = None  # None: as the platform's controller does
+    metrics_hidden_by: tuple[str, ...] = ()  # METRIC_FLAGS set to true
+
+
+@dataclass(frozen=True)
+class GatewaySpec:
+    """``spec.gateway`` as written; the platform's defaults are applied by
+    ``compiler.resolve.gateway.edge``."""
+
+    name: str | None  # with namespace, or neither (the platform's default gateway)
+    namespace: str | None
+    trusted: tuple[str, ...] | None  # None: "all"
+    trust_declared: bool  # trustedNamespaces is set (a list or "all")
+    class_name: str | None
+    controller_name: str | None
+
+
+@dataclass(frozen=True)
+class KuadrantSpec:
+    """``spec.kuadrant`` as written; None: the platform's default."""
+
+    installed: bool | None
+    auth_policies: bool | None
+    token_audiences: tuple[str, ...] | None
 
 
 @dataclass(frozen=True)
@@ -74,6 +110,10 @@ class Environment:
     quota_rollouts: QuotaRollouts
     deployment_mode: str | None  # spec.platform.defaultDeploymentMode, normalised; None: the release's
     doc: Document
+    gateway: GatewaySpec = GatewaySpec(None, None, (), False, None, None)
+    kuadrant: KuadrantSpec = KuadrantSpec(None, None, None)
+    manage_platform: bool = False  # emit the platform bootstrap (compiler.render.bootstrap)
+    monitoring: MonitoringSettings = MonitoringSettings()
 
     @property
     def release(self) -> Platform:
@@ -149,7 +189,33 @@ def environment_from(doc: Document) -> Environment:
         quota_rollouts=spec.get("quotaRollouts", "all-at-once"),
         deployment_mode=(normalise_mode(platform["defaultDeploymentMode"])
                          if platform.get("defaultDeploymentMode") else None),
-        doc=doc)
+        doc=doc, gateway=_gateway(spec.get("gateway", {})),
+        kuadrant=_kuadrant(spec.get("kuadrant", {})),
+        manage_platform=bool(spec.get("managePlatform", False)),
+        monitoring=_monitoring(spec.get("monitoring", {}), config))
+
+
+def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:
+    trusted = spec.get("trustedNamespaces")
+    return GatewaySpec(spec.get("name"), spec.get("namespace"),
+                       None if trusted == "all" else tuple(trusted or ()), trusted is not None,
+                       spec.get("className"), spec.get("controllerName"))
+
+
+def _kuadrant(spec: Mapping[str, Any]) -> KuadrantSpec:
+    audiences = spec.get("tokenAudiences")
+    return KuadrantSpec(spec.get("installed"), spec.get("authPolicies"),
+                        tuple(audiences) if audiences is not None else None)
+
+
+def _monitoring(spec: Mapping[str, Any], config: Mapping[str, Any]) -> MonitoringSettings:
+    flags = config.get("dashboardConfig", {})
+    return MonitoringSettings(
+        user_workload=bool(spec.get("userWorkloadMonitoring", True)),
+        rule_labels=tuple(sorted(spec.get("ruleLabels", {}).items())),
+        monitor_labels=tuple(sorted(spec.get("monitorLabels", {}).items())),
+        llmd_controller_monitors=spec.get("llmdControllerMonitors"),
+        metrics_hidden_by=tuple(f for f in METRIC_FLAGS if flags.get(f) is True))
 
 
 def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:

@@ -65,6 +65,9 @@ class TargetFacts:
     strategy_choice: bool  # whether a spec may choose RollingUpdate/Recreate
     model_types: tuple[str, ...] = ("generative", "predictive")
     runtime_name: str | None = None  # a ``spec.runtime`` value that chooses this target
+    # reached through the environment's shared inference gateway: token auth on by
+    # default, trusted namespaces, Kuadrant policies (compiler.resolve.gateway)
+    behind_gateway: bool = False
 
     @property
     def api_group(self) -> str:
@@ -91,7 +94,7 @@ FACTS: dict[str, TargetFacts] = {
         rbac_resource="llminferenceservices",
         derived_names=(),  # the llm-d target adds the scheduler, pool and workload names
         pod_roles=("main", "worker", "prefill"), strategy_choice=False,
-        model_types=("generative",), runtime_name="llm-d"),
+        model_types=("generative",), runtime_name="llm-d", behind_gateway=True),
 }
 
 

@@ -126,6 +126,8 @@ def close_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
         if node.get("anyOf") == [{"type": "integer"}, {"type": "string"}]:
             del node["anyOf"]
         node["type"] = ["integer", "string"]
+    if isinstance(node.get("pattern"), str):
+        node["pattern"] = ecma_pattern(node["pattern"])
     if isinstance(node.get("properties"), dict):
         node["properties"] = {k: close_schema(v) for k, v in node["properties"].items()}
         if (node.get("x-kubernetes-preserve-unknown-fields") is not True
@@ -135,6 +137,24 @@ def close_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
         if isinstance(node.get(key), dict):
             node[key] = close_schema(node[key])
     return node
+
+
+def ecma_pattern(pattern: str) -> str:
+    """A CRD pattern (Go RE2, which the API server uses) as an ECMA regex: RE2's leading
+    case-insensitive flag ``(?i)`` (the PrometheusRule schema has one) becomes letter
+    classes, ``a`` → ``[aA]``, outside escapes and existing classes."""
+    if not pattern.startswith("(?i)") and not pattern.startswith("^(?i)"):
+        return pattern
+    out, in_class, escaped = [], False, False
+    for char in pattern.replace("(?i)", "", 1):
+        if escaped or char == "\\":
+            escaped = not escaped and char == "\\"
+            out.append(char)
+            continue
+        in_class = (in_class or char == "[") and char != "]"
+        out.append(f"[{char.lower()}{char.upper()}]" if char.isalpha() and char.isascii()
+                   and not in_class else char)
+    return "".join(out)
 
 
 def prepare_crd_schema(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from compiler.pipeline import load_and_resolve
 from compiler.render import kuadrant
 from compiler.resolve import gateway, ratelimit
 from compiler.resolve.records import Rate, RateLimits, ResolvedDeployment, Token
+from compiler.spec import environment_from
 from compiler.verify import Verifier
 
 
@@ -46,11 +47,11 @@ def _llmd(tmp_path: Path, platform: str = "openshift-ai", **spec: Any) -> Resolv
     rd = next(r for r in compiled.deployments["dev"] if r.key.name == "chat")
     data = copy.deepcopy(rd.environment.doc.data)
     data["spec"].update(spec)
-    version = rd.environment.version if platform == "openshift-ai" else "0.20"
-    env = replace(rd.environment, platform=platform, version=version,
-                  doc=replace(rd.environment.doc, data=data))
+    if platform != "openshift-ai":
+        data["spec"]["platform"] = {"name": platform, "version": "0.20"}
+    env = environment_from(replace(rd.environment.doc, data=data))
     limits = RateLimits(requests=(Rate(100, "1m"),), tokens=(Rate(50000, "24h"),))
-    return replace(rd, target="llmd", environment=env, access=replace(
+    return replace(rd, target="llm-d", environment=env, access=replace(
         rd.access, rate_limits=limits, tokens=(Token("default-name", "default-name"),)))
 
 

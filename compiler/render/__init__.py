@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.objects import K8sObject
-from compiler.render import kserve, kuadrant, rbac
+from compiler.render import kserve, kuadrant, monitoring, rbac
 from compiler.resolve.records import ResolvedDeployment
 
 Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
@@ -21,7 +21,7 @@ Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
 TARGETS: dict[str, Renderer] = {
     "kserve": kserve.render,
 }
-EXTRAS: list[Renderer] = [rbac.render, kuadrant.render]
+EXTRAS: list[Renderer] = [rbac.render, kuadrant.render, monitoring.render]
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:

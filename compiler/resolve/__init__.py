@@ -19,6 +19,7 @@ from compiler.resolve import (
     access,
     gateway,
     kserve,
+    monitoring,
     platform_rules,
     quota,
     resources,
@@ -75,6 +76,8 @@ class Resolver:
         diags.extend(gateway.check(env, out))
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
+        diags.extend(monitoring.dashboard_warnings(
+            env, [str(rd.key) for rd in out if rd.monitoring is not None]))
         return out, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
@@ -101,7 +104,9 @@ class Resolver:
         reach, exposure = access.resolve(values, origins, values["modelType"], env.release,
                                          chosen.target.name)
         scaling, scaled = rollout.scaling(values, origins)
-        diags += more + problems + exposure + scaled
+        watch, watching = monitoring.resolve(model.key.name, values, origins, env,
+                                             chosen.target.name, workload)
+        diags += more + problems + exposure + scaled + watching
         if location is None:
             return None, diags
         rd = ResolvedDeployment(
@@ -109,7 +114,7 @@ class Resolver:
             description=model.description, model_type=values["modelType"], storage=location,
             profile=profile, scaling=scaling, resources=res, args=tuple(values.get("args", ())),
             env=_env_vars(values), origins=origins, access=reach, target=chosen.target.name,
-            workload=workload)
+            workload=workload, monitoring=watch)
         return rd, diags + check_all(rd)
 
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:

@@ -21,6 +21,7 @@ from compiler.resolve import ratelimit
 from compiler.resolve.features import require
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Access, Token
+from compiler.targets import facts
 
 # JavaScript's \s and String.prototype.trim() (ECMA-262 WhiteSpace + LineTerminator);
 # Python's str.isspace() differs (it adds \x1c-\x1f and lacks \ufeff).
@@ -30,7 +31,6 @@ _SPACE = re.compile(f"[{re.escape(_JS_SPACE)}]")
 _NOT_K8S = re.compile(r"[^a-z0-9-]")
 _DASHES = re.compile(r"-+")
 DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
-GATEWAY_TARGETS = ("llmd", "llm-d")  # targets exposed through the shared inference gateway
 
 
 def js_trim(text: str) -> str:
@@ -51,7 +51,7 @@ def token_name(display: str) -> str:
 def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type: str,
             release: Platform, target: str = "kserve") -> tuple[Access, list[Diagnostic]]:
     access = values.get("access", {})
-    gateway = target in GATEWAY_TARGETS
+    gateway = facts(target).behind_gateway
     tokens, diags = _tokens(_token_names(access, gateway), origins.get("access"))
     limits, more = ratelimit.resolve(access, origins)
     asset = values.get("aiAsset")

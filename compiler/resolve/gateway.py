@@ -12,15 +12,14 @@ Kuadrant a token would be decoration, so an llm-d model there must be public.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.platforms import GatewayFacts
-from compiler.resolve.access import GATEWAY_TARGETS
 from compiler.resolve.records import ResolvedDeployment
-from compiler.spec import Environment
+from compiler.spec import Environment, GatewaySpec
+from compiler.targets import facts
 
 # The TokenReview audience odh-model-controller's AuthPolicy asks for: OpenShift's
 # API server audience. Service-account tokens are valid for the API server's own
@@ -65,33 +64,27 @@ class Edge:
 
 
 def edge(env: Environment) -> Edge:
-    spec = env.doc.data["spec"]
     known = env.release.gateway
-    kuadrant = spec.get("kuadrant", {})
-    installed = bool(kuadrant.get("installed", known.kuadrant_required))
-    policies = kuadrant.get("authPolicies",
-                            installed and not env.release.runs("llmdAuthPolicy"))
-    return Edge(_gateway(spec.get("gateway", {}), known), installed, bool(policies),
-                bool(spec.get("managePlatform", False)), known,
-                tuple(kuadrant.get("tokenAudiences", (API_AUDIENCE,))))
+    wanted = env.kuadrant
+    installed = known.kuadrant_required if wanted.installed is None else wanted.installed
+    policies = (installed and not env.release.runs("llmdAuthPolicy")
+                if wanted.auth_policies is None else wanted.auth_policies)
+    return Edge(_gateway(env.gateway, known), installed, policies, env.manage_platform, known,
+                wanted.token_audiences or (API_AUDIENCE,))
 
 
-def _gateway(spec: Mapping[str, Any], known: GatewayFacts) -> InferenceGateway | None:
-    explicit = "name" in spec  # the schema requires name and namespace together
-    name, namespace = (spec["name"], spec["namespace"]) if explicit else \
-        (known.default or (None, None))
+def _gateway(spec: GatewaySpec, known: GatewayFacts) -> InferenceGateway | None:
+    explicit = spec.name is not None  # the schema requires name and namespace together
+    name, namespace = (spec.name, spec.namespace) if explicit else (known.default or (None, None))
     if name is None or namespace is None:
         return None
-    trusted = spec.get("trustedNamespaces")
     class_name, controller = known.gateway_class or (None, None)
-    return InferenceGateway(name, namespace, explicit,
-                            None if trusted == "all" else tuple(trusted or ()),
-                            trusted is not None, spec.get("className", class_name),
-                            spec.get("controllerName", controller))
+    return InferenceGateway(name, namespace, explicit, spec.trusted, spec.trust_declared,
+                            spec.class_name or class_name, spec.controller_name or controller)
 
 
 def behind_gateway(rd: ResolvedDeployment) -> bool:
-    return rd.target in GATEWAY_TARGETS
+    return facts(rd.target).behind_gateway
 
 
 def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Diagnostic]:
@@ -107,15 +100,15 @@ def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[D
 
 
 def _settings(env: Environment, settings: Edge) -> Iterable[Diagnostic]:
-    kuadrant = env.doc.data["spec"].get("kuadrant", {})
-    if kuadrant.get("authPolicies") is True and env.release.runs("llmdAuthPolicy"):
+    asked = env.kuadrant.auth_policies
+    if asked is True and env.release.runs("llmdAuthPolicy"):
         by = settings.facts.auth_policy_controller or "the platform's controller"
         yield env.doc.diag(
             ("spec", "kuadrant", "authPolicies"),
             f"{by} writes each llm-d model's AuthPolicy on {_platform(env)}; a second one "
             "from inferc would fight it", "kuadrant.auth-policy-owner",
             hint="remove authPolicies: the platform's policy already checks the tokens")
-    elif kuadrant.get("authPolicies") is True and not settings.kuadrant:
+    elif asked is True and not settings.kuadrant:
         yield env.doc.diag(("spec", "kuadrant", "authPolicies"),
                            "AuthPolicies need Kuadrant, and this environment says it is not "
                            "installed", "kuadrant.not-installed")
@@ -139,8 +132,7 @@ def _environment(env: Environment, settings: Edge,
                            "controller's configuration uses in spec.gateway",
                            "gateway.required")
     elif not gateway.trust_declared:
-        where = ("spec", "gateway") if "gateway" in env.doc.data["spec"] else ("spec",)
-        yield env.doc.diag(where,
+        yield env.doc.diag(("spec", "gateway"),
                            f"llm-d models ({models}) share the inference gateway {gateway}; "
                            "say which namespaces it trusts in spec.gateway.trustedNamespaces, "
                            "or trustedNamespaces: all", "gateway.trust-required",

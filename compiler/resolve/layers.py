@@ -56,7 +56,7 @@ Merged = tuple[dict[str, Any], dict[str, Origin]]
 # Settings whose keys stand alone: an environment can turn one on without
 # restating the others (strategy, scaling and storage go together, so they
 # are replaced whole).
-PER_KEY = ("access", "mlserver", "aiAsset")
+PER_KEY = ("access", "mlserver", "aiAsset", "monitoring")
 
 
 def merge(layers: list[Layer]) -> Merged:

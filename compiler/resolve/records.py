@@ -14,6 +14,7 @@ from typing import Any, Literal, TypeVar
 
 from compiler.catalog import RuntimeTemplate
 from compiler.errors import InternalError
+from compiler.metrics import Monitoring
 from compiler.resolve.layers import Origin
 from compiler.spec import Environment, HardwareProfile, ModelKey
 
@@ -168,6 +169,7 @@ class ResolvedDeployment:
     access: Access
     target: str  # a compiler.targets.TargetName
     workload: Workload
+    monitoring: Monitoring | None = None  # None: not monitored in this environment
 
     @property
     def profile_namespace(self) -> str:

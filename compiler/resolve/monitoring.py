@@ -1,0 +1,135 @@
+"""Monitoring: whether a model is monitored, its objectives, its metric table, and who
+scrapes it (documentation §2.7; ../shared/reference/rhoai-serving-monitoring.md).
+
+Never both: where the platform release's controller creates a scrape configuration for
+the model (``spec.monitoring`` of ``presets/platforms/``), inferc emits none; elsewhere it emits
+one that scrapes the runtime's real metrics port and path. Recording rules use the
+runtime's metric names on the target release (``presets/monitoring/runtime-metrics.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from compiler import objectives as O
+from compiler.catalog import RuntimeTemplate
+from compiler.diagnostics import Diagnostic, Severity
+from compiler.metrics import Endpoint, Monitoring, RuntimeMetrics, platform_scrape, runtime_for
+from compiler.resolve.kserve import KServeWorkload
+from compiler.resolve.layers import Origin
+from compiler.resolve.records import Workload
+from compiler.spec import Environment
+
+KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
+_PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
+_PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
+
+
+def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
+            env: Environment, target: str, workload: Workload,
+            ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """The model's monitoring in ``env``; None when it is not monitored there."""
+    block = values.get("monitoring", {})
+    parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
+    if not block.get("enabled", False):
+        # Objectives with nobody saying on or off look like a forgotten switch; an
+        # explicit "off" (say, a development environment) is respected silently.
+        if parsed and "monitoring.enabled" not in origins:
+            diags.append(origins["monitoring.objectives"].diag(
+                "objectives have no effect while monitoring is off", "monitoring.off",
+                hint="set monitoring.enabled: true", severity=Severity.WARNING))
+        return None, diags
+    where = origins["monitoring.enabled"]
+    setup = env.monitoring
+    if not setup.user_workload:
+        diags.append(where.diag("user-workload monitoring is off in this environment (spec."
+                                "monitoring.userWorkloadMonitoring): no monitoring objects are "
+                                "emitted", "monitoring.unavailable", severity=Severity.WARNING))
+        return None, diags
+    if not isinstance(workload, KServeWorkload):
+        diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
+                                "objects are emitted", "monitoring.unavailable",
+                                severity=Severity.WARNING))
+        return None, diags
+    platform = platform_scrape(env.release)
+    template = workload.runtime.template
+    annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
+    table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
+    diags += _supported(parsed, table, template, origins.get("monitoring.objectives"))
+    controller = platform.kserve
+    endpoint = None if platform.scrapes_inference_services else _endpoint(annotations, table)
+    result = Monitoring(
+        objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table, platform=platform,
+        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
+                                 if controller.runs),
+        controller=controller.by, endpoint=endpoint, rule_labels=setup.rule_labels,
+        monitor_labels=setup.monitor_labels)
+    return result, diags
+
+
+def _objectives(texts: Sequence[str], origin: Origin | None,
+                ) -> tuple[list[O.Objective], list[Diagnostic]]:
+    parsed: list[O.Objective] = []
+    diags: list[Diagnostic] = []
+    seen_errors = False
+    for index, text in enumerate(texts):
+        assert origin is not None  # texts came from a layer, which recorded its origin
+        at = Origin(origin.layer, origin.doc, (*origin.path, index))
+        try:
+            objective = O.parse(text, index)
+        except O.ObjectiveError as exc:
+            diags.append(at.diag(str(exc), "monitoring.objective"))
+            continue
+        if objective.kind == O.ERRORS and seen_errors:
+            diags.append(at.diag("only one error-ratio objective per model: its burn-rate alerts "
+                                 "would contradict the other's", "monitoring.objective"))
+            continue
+        seen_errors = seen_errors or objective.kind == O.ERRORS
+        parsed.append(objective)
+    return parsed, diags
+
+
+def _fits(objective: O.Objective, table: RuntimeMetrics | None) -> bool:
+    if table is None:
+        return False
+    return objective.kind == O.ERRORS or table.latency.histogram is not None
+
+
+def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, template: RuntimeTemplate,
+               origin: Origin | None) -> list[Diagnostic]:
+    out = []
+    for objective in parsed:
+        if _fits(objective, table):
+            continue
+        assert origin is not None
+        at = Origin(origin.layer, origin.doc, (*origin.path, objective.index))
+        what = (f"inferc has no metric table for runtime '{template.runtime_name}'"
+                if table is None else f"runtime '{template.runtime_name}' exposes no latency "
+                "histogram")
+        out.append(at.diag(f"objective '{objective.text}' cannot be measured: {what}",
+                           "monitoring.objective-unsupported",
+                           hint="monitored runtimes: vLLM, OpenVINO Model Server, MLServer"))
+    return out
+
+
+def _endpoint(annotations: Mapping[str, str], table: RuntimeMetrics | None) -> Endpoint | None:
+    port = table.metrics_port if table is not None and table.metrics_port else next(
+        (int(annotations[k]) for k in _PORT_KEYS if k in annotations), None)
+    path = next((annotations[k] for k in _PATH_KEYS if k in annotations), "/metrics")
+    return Endpoint(port, path) if port is not None else None
+
+
+def dashboard_warnings(env: Environment, monitored: Sequence[str]) -> list[Diagnostic]:
+    """A located warning for each OdhDashboardConfig flag that hides the metrics of
+    models that ask for monitoring (documentation §2.7.1 prerequisites)."""
+    if not monitored:
+        return []
+    names = ", ".join(sorted(monitored)[:3]) + (", …" if len(monitored) > 3 else "")
+    return [env.doc.diag(
+        ("spec", "dashboardConfig", "dashboardConfig", flag),
+        f"{flag} is true: the dashboard shows no metrics for the {len(monitored)} "
+        f"monitored model{'s' * (len(monitored) != 1)} ({names}); inferc's rules and "
+        "alerts still work", "monitoring.dashboard-metrics", severity=Severity.WARNING,
+        hint="the documentation (§2.7.1) requires false to view model metrics")
+        for flag in env.monitoring.metrics_hidden_by]
