@@ -57,11 +57,15 @@ def cluster_runtime(data: Mapping[str, Any], source: str) -> RuntimeTemplate:
     if not isinstance(formats, list) or not all(
             isinstance(f, dict) and isinstance(f.get("name"), str) for f in formats):
         raise CatalogError(f"{source}: spec.supportedModelFormats must list named formats")
+    # inferc renders no predictor.workerSpec, so a multi-node runtime cannot serve a model yet
+    multinode = data["spec"].get("workerSpec") is not None
     return RuntimeTemplate(
         name=name, runtime_name=name, display_name=name, model_types=(),
         formats=tuple(ModelFormat(f["name"], f.get("version")) for f in formats),
-        accelerators=(), api_protocol=None, listed=True, serving_runtime=data, source=source,
-        cluster_scoped=True)
+        accelerators=(), api_protocol=None, listed=not multinode, serving_runtime=data,
+        source=source, cluster_scoped=True,
+        hidden_reason="multi-node: needs predictor.workerSpec, which inferc cannot render yet"
+        if multinode else None)
 
 
 def _display(catalog: str, file: str) -> str:

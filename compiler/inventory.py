@@ -12,7 +12,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from compiler.catalog import RuntimeTemplate, builtin_releases, load_builtin_templates
+from compiler.catalog import RuntimeTemplate, builtin_releases
+from compiler.cluster_runtimes import platform_runtimes
+from compiler.platforms import all_platforms
 from compiler.repo import Repo
 from compiler.resolve.runtime import is_disabled
 from compiler.spec import Environment, HardwareProfile
@@ -30,6 +32,7 @@ class TemplateRow:
     usable: bool
     why_not: str  # hidden or disabled, and why; "" when usable
     source: str
+    runtime_kind: str = "ServingRuntime"  # or ClusterServingRuntime, referenced by name
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,18 @@ class Inventory:
 
 def inventory(repo: Repo, env: Environment) -> Inventory:
     catalog = env.release.runtime_catalog
-    builtin = load_builtin_templates(catalog)
+    builtin = platform_runtimes(env.release)
     templates = tuple(_template(t, env, f"built-in {catalog}") for t in builtin) + tuple(
         _template(t, env, f"project {t.namespace}" if t.namespace else "repo")
         for t in repo.templates)
     return Inventory(env.name, catalog, templates,
-                     tuple(_profile(p) for p in repo.profiles), builtin_releases())
+                     tuple(_profile(p) for p in repo.profiles), _releases())
+
+
+def _releases() -> tuple[str, ...]:
+    """Every shipped runtime catalog: OpenShift AI's template folders and the upstream
+    releases' ClusterServingRuntime folders."""
+    return tuple(sorted(set(builtin_releases()) | {p.runtime_catalog for p in all_platforms()}))
 
 
 def _template(t: RuntimeTemplate, env: Environment, scope: str) -> TemplateRow:
@@ -76,11 +85,12 @@ def _template(t: RuntimeTemplate, env: Environment, scope: str) -> TemplateRow:
         why = (f"disabled in environment '{env.name}' "
                "(dashboardConfig.templateDisablement)")
     elif t.hidden_reason is not None:
-        why = f"hidden from the wizard: {t.hidden_reason}"
+        why = t.hidden_reason if t.cluster_scoped else f"hidden from the wizard: {t.hidden_reason}"
     formats = tuple(f"{f.name}:{f.version}" if f.version else f.name for f in t.formats)
     return TemplateRow(t.name, t.runtime_name, t.display_name, scope,
                        t.model_types or ("generative", "predictive"), formats, t.accelerators,
-                       not why, why, t.source)
+                       not why, why, t.source,
+                       "ClusterServingRuntime" if t.cluster_scoped else "ServingRuntime")
 
 
 def _profile(p: HardwareProfile) -> ProfileRow:
@@ -106,7 +116,7 @@ def as_text(inv: Inventory) -> str:
              "runtime templates (spec.runtime takes either name):"]
     for t in inv.templates:
         state = "" if t.usable else f"  [{t.why_not}]"
-        lines.append(f"  {t.name}  (ServingRuntime {t.runtime}; {t.scope}){state}")
+        lines.append(f"  {t.name}  ({t.runtime_kind} {t.runtime}; {t.scope}){state}")
         lines.append(f"    {t.display_name}; {'/'.join(t.model_types)}; formats: "
                      f"{', '.join(t.formats) or '-'}; accelerators: "
                      f"{', '.join(t.accelerators) or 'any (CPU)'}")
