@@ -37,11 +37,31 @@ def parse(text: str | float) -> Quantity:
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
         raise ValueError(f"'{raw}' is not a Kubernetes quantity") from exc
     suffix = match["suffix"] or ""
+    _check_range(raw, number, suffix)
     if suffix in _BINARY:
         return Quantity(number * (2 ** _BINARY[suffix]), "binary")
     if len(suffix) > 1 and suffix[0] in "eE":  # a lone E is the exa suffix
         return Quantity(number.scaleb(int(suffix[1:])), "exponent")
     return Quantity(number.scaleb(_DECIMAL[suffix]), "decimal")
+
+
+# Kubernetes stores a quantity in an int64 of its smallest unit at most; anything
+# beyond these bounds is out of range long before Decimal arithmetic would need
+# to work on it (``1e999999999`` would otherwise overflow the decimal context).
+MAX_VALUE = Decimal((1 << 63) - 1)
+_MAX_DIGITS = 64
+
+
+def _check_range(raw: str, number: Decimal, suffix: str) -> None:
+    exponent = 0
+    if len(suffix) > 1 and suffix[0] in "eE" and suffix not in _BINARY:
+        if len(suffix) > 6:  # more than five exponent digits: a bomb, not a quantity
+            raise ValueError(f"'{raw[:40]}' is out of range for a Kubernetes quantity")
+        exponent = int(suffix[1:])
+    digits = len(number.as_tuple().digits)
+    if digits > _MAX_DIGITS or number.adjusted() + exponent > 40 or \
+            (number and number.adjusted() + exponent < -40):
+        raise ValueError(f"'{raw[:40]}' is out of range for a Kubernetes quantity")
 
 
 def canonical(text: str | float) -> str:

@@ -82,7 +82,8 @@ class SchemaValidator:
 
             registry = jsonschema_rs.Registry(list(self._schemas.items()))
             self._fast[kind] = jsonschema_rs.Draft202012Validator(
-                self._schema(kind), registry=registry, validate_formats=False)
+                self._schema(kind), registry=registry, validate_formats=False,
+                keywords={QUANTITY_KEYWORD: _FastQuantity})
         return bool(self._fast[kind].is_valid(data))
 
     def explainer(self, kind: str) -> Validator:
@@ -123,7 +124,48 @@ def _strict_validator() -> Any:
 
     checker = Draft202012Validator.TYPE_CHECKER.redefine(
         "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool))
-    return validators.extend(Draft202012Validator, type_checker=checker)  # type: ignore[no-untyped-call]
+    return validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, type_checker=checker, validators={QUANTITY_KEYWORD: _quantity})
+
+
+# A quantity string can match the schema's pattern and still be out of range
+# ("1e999999999", "99999E"): both validators check the value itself.
+QUANTITY_KEYWORD = "x-quantity"
+
+
+def quantity_problem(instance: Any) -> str | None:
+    """Why a value the quantity pattern accepts is not a quantity Kubernetes can hold."""
+    from compiler.quantity import MAX_VALUE, parse
+
+    if isinstance(instance, bool) or not isinstance(instance, (str, int, float)):
+        return None
+    try:
+        value = parse(instance).value
+    except ValueError as exc:
+        return None if "out of range" not in str(exc) else \
+            f"{_show(instance)} is out of range for a Kubernetes quantity"
+    if abs(value) > MAX_VALUE:
+        return f"{_show(instance)} is larger than a Kubernetes quantity can hold (2^63-1)"
+    return None
+
+
+class _FastQuantity:
+    """The jsonschema-rs side of ``x-quantity``."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        self.enabled = bool(value)
+
+    def validate(self, instance: Any) -> None:
+        if self.enabled and (problem := quantity_problem(instance)) is not None:
+            raise ValueError(problem)
+
+
+def _quantity(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """The python-jsonschema side of ``x-quantity``."""
+    from jsonschema import ValidationError
+
+    if value and (problem := quantity_problem(instance)) is not None:
+        yield ValidationError(problem)
 
 
 def _has_integral_float(data: Any) -> bool:
@@ -236,6 +278,8 @@ def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
     elif keyword == "required":
         missing = _quoted_missing(error)
         yield doc.diag(path, f"missing required field '{missing}'", "schema.required")
+    elif keyword == QUANTITY_KEYWORD:
+        yield doc.diag(path, str(error.message), "schema.quantity")
     elif keyword == "propertyNames":
         yield doc.diag(path, f"invalid key: {_message(error)}", "schema.key", at_key=True)
     else:

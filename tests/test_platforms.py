@@ -26,7 +26,8 @@ def test_environment_schema_offers_exactly_the_shipped_releases() -> None:
 
 def test_first_release_with_a_feature_is_read_from_the_files() -> None:
     rhoai_33 = platform_for("openshift-ai", "3.3")
-    first = rhoai_33.first_with("modelRouteTimeout")
+    assert rhoai_33.first_with("modelRouteTimeout") is rhoai_33  # the 3.3 timeout backport
+    first = rhoai_33.first_with("llmdInlineSchedulerConfig")
     assert first is not None and first.display_name == "OpenShift AI 3.4"
     assert platform_for("kserve", "0.20").first_with("tokenAuthentication") is None
     assert [p.version for p in releases_of("openshift-ai")] == ["3.3", "3.4", "3.5"]

@@ -50,9 +50,11 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
         "opendatahub.io/template-name": template.name,
         "opendatahub.io/template-display-name": display,
     })
-    if choice.mode == "explicit":  # the wizard's manual choice carries a scope
-        scope = "project" if template.namespace else "global"
-        annotations["opendatahub.io/serving-runtime-scope"] = scope
+    # The wizard's manual choice carries a scope, and on 3.3/3.4 its automatic
+    # suggestion too; global means the Template lives in the dashboard namespace.
+    if choice.mode == "explicit" or rd.environment.release.has("suggestedRuntimeScope"):
+        is_global = template.namespace in (None, rd.environment.dashboard_namespace)
+        annotations["opendatahub.io/serving-runtime-scope"] = "global" if is_global else "project"
     labels = dict(src_meta.get("labels", {}))
     return {
         "apiVersion": "serving.kserve.io/v1alpha1",
@@ -119,9 +121,11 @@ def _access_annotations(rd: ResolvedDeployment) -> dict[str, str]:
 
 def _stop_annotation(rd: ResolvedDeployment) -> dict[str, str]:
     # KServe's own: the predictor scales to zero while "true" (GetForceStopRuntime).
-    if rd.access.stopped is None:
+    # Only a declared stop is written: a "false" in Git would make Argo CD self-heal
+    # undo the dashboard's Stop button (README: Stop and Start).
+    if not rd.access.stopped:
         return {}
-    return {"serving.kserve.io/stop": "true" if rd.access.stopped else "false"}
+    return {"serving.kserve.io/stop": "true"}
 
 
 def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:

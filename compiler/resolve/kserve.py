@@ -46,7 +46,7 @@ class KServeWorkload(Workload):
 def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
     model, env, values, origins = inp.model, inp.env, inp.values, inp.origins
     templates = runtime.in_scope(platform_runtimes(env.release), inp.repo.templates,
-                                 model.key.namespace)
+                                 model.key.namespace, env.dashboard_namespace)
     try:
         if env.release.selection == "kserve":
             choice, fmt = _kserve_selection(inp, templates)

@@ -30,12 +30,13 @@ class SelectionError(InfercError):
 
 
 def in_scope(builtin: Sequence[RuntimeTemplate], repo: Sequence[RuntimeTemplate],
-             namespace: str) -> list[RuntimeTemplate]:
+             namespace: str, dashboard: str | None = None) -> list[RuntimeTemplate]:
     """Built-in, then repo-global, then project-scoped; a later one wins a name clash
-    (compared by ServingRuntime name, as the dashboard does)."""
+    (compared by ServingRuntime name, as the dashboard does). A Template copied from
+    the dashboard namespace (``dashboard``) is global, as it is on the cluster."""
     chosen: dict[str, RuntimeTemplate] = {}
-    for template in (*builtin, *(t for t in repo if t.namespace is None),
-                     *(t for t in repo if t.namespace == namespace)):
+    for template in (*builtin, *(t for t in repo if t.namespace in (None, dashboard)),
+                     *(t for t in repo if t.namespace == namespace != dashboard)):
         chosen[template.runtime_name] = template
     return list(chosen.values())
 
