@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from compiler.render import monitoring
 from compiler.resolve import resolver_for
 from compiler.resolve.layers import PER_KEY, field_label
 from compiler.resolve.records import EnvVar, ResolvedDeployment
@@ -19,7 +20,7 @@ from compiler.text import table
 _FLAG = {True: "true", False: "false", None: ""}
 _FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
                 "scaling", "strategy", "resources", "args", "env", "access", "aiAsset", "stopped",
-                "timeout", "mlserver")
+                "timeout", "mlserver", "monitoring")
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,8 @@ def value_rows(rd: ResolvedDeployment) -> list[Row]:
 def as_text(rd: ResolvedDeployment) -> str:
     env = rd.environment
     lines = [f"model {rd.key} in environment {env.name} ({env.release.display_name})", ""]
-    lines += resolver_for(rd.target).explain_text(rd) + _profile_lines(rd) + ["", "values:"]
+    lines += resolver_for(rd.target).explain_text(rd) + _profile_lines(rd)
+    lines += [""] + _monitoring_lines(rd) + ["", "values:"]
     lines += table([("field", "value", "layer", "source")] +
                    [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
     return "\n".join(lines) + "\n"
@@ -60,6 +62,7 @@ def as_json(rd: ResolvedDeployment) -> str:
                             "accelerator": rd.profile.accelerator},
         "resources": {"requests": dict(rd.resources.requests),
                       "limits": dict(rd.resources.limits)},
+        "monitoring": _monitoring_json(rd),
         "values": [{"field": r.field, "value": r.value, "layer": r.layer,
                     "source": r.location} for r in value_rows(rd)],
     }
@@ -77,6 +80,32 @@ def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     rows = [("resource", "request", "limit")] + [
         (name, request, limits.get(name, "")) for name, request in rd.resources.requests]
     return lines + table(rows)
+
+
+def _monitoring_lines(rd: ResolvedDeployment) -> list[str]:
+    found = monitoring.summary(rd)
+    if found is None:
+        return ["monitoring: off"]
+    table_note = (f"metric names from the {found.runtime} table" if found.runtime else
+                  "no metric table for this runtime: CPU and memory only")
+    created = ", ".join(found.platform_creates) or "nothing"
+    return [f"monitoring: on ({table_note})",
+            f"  scrape objects the platform creates: {created}"
+            + (f" ({found.platform_by})" if found.platform_creates else ""),
+            f"  objects inferc emits: {', '.join(found.inferc_emits)}",
+            f"  recording rules: {', '.join(found.records)}",
+            f"  alerts: {', '.join(found.alerts) or 'none (no objectives)'}"]
+
+
+def _monitoring_json(rd: ResolvedDeployment) -> dict[str, Any] | None:
+    found = monitoring.summary(rd)
+    if found is None:
+        return None
+    return {"platformCreates": list(found.platform_creates), "platformController":
+            found.platform_by if found.platform_creates else None,
+            "infercEmits": list(found.inferc_emits), "recordingRules": list(found.records),
+            "alerts": list(found.alerts), "metricTable": found.runtime,
+            "objectives": list(found.objectives)}
 
 
 def _order(key: str) -> tuple[int, str]:
@@ -106,6 +135,10 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
         "aiAsset.useCase": access.ai_asset_use_case or "", "stopped": _FLAG[access.stopped],
         "timeout": "" if access.timeout is None else str(access.timeout),
     })
+    watch = rd.monitoring
+    shown["monitoring.enabled"] = _FLAG[watch is not None]
+    if watch is not None:
+        shown["monitoring.objectives"] = "; ".join(o.text for o in watch.objectives)
     shown.update({f"env.{e.name}": e.value if e.value_from is None else _reference(e)
                   for e in rd.env})
     shown.update({f"resources.requests.{k}": v for k, v in rd.resources.requests})

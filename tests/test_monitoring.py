@@ -193,14 +193,16 @@ def golden_streams() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
 
 def runtime_of(objects: list[dict[str, Any]], namespace: str, model: str,
                release: str) -> metrics.RuntimeMetrics | None:
-    for obj in objects:
-        meta = obj["metadata"]
-        if obj["kind"] == "ServingRuntime" and (meta["namespace"], meta["name"]) == (namespace,
-                                                                                       model):
-            annotations = obj["spec"].get("annotations", {})
-            return metrics.runtime_for(release, annotations.get("opendatahub.io/kserve-runtime"),
-                                       meta["name"])
-    raise AssertionError(f"no runtime for {namespace}/{model}")
+    """The table for the model's runtime: a ServingRuntime copied next to it (OpenShift
+    AI), or the ClusterServingRuntime its InferenceService names (upstream KServe)."""
+    mine = {o["kind"]: o for o in objects
+            if (o["metadata"].get("namespace"), o["metadata"]["name"]) == (namespace, model)}
+    if "ServingRuntime" in mine:
+        annotations = mine["ServingRuntime"]["spec"].get("annotations", {})
+        return metrics.runtime_for(release, annotations.get("opendatahub.io/kserve-runtime"),
+                                   model)
+    return metrics.runtime_for(release, None,
+                               mine["InferenceService"]["spec"]["predictor"]["model"]["runtime"])
 
 
 def emitted_rules() -> Iterator[tuple[str, str, dict[str, Any], list[dict[str, Any]]]]:
@@ -211,11 +213,14 @@ def emitted_rules() -> Iterator[tuple[str, str, dict[str, Any], list[dict[str, A
 
 
 def test_goldens_emit_rules() -> None:
-    assert len(list(emitted_rules())) >= 8
+    assert len(EMITTED) >= 11
 
 
-@pytest.mark.parametrize(("case", "release", "rule", "objects"), list(emitted_rules()),
-                         ids=lambda v: v if isinstance(v, str) else "")
+EMITTED = list(emitted_rules())
+
+
+@pytest.mark.parametrize(("case", "release", "rule", "objects"), EMITTED,
+                         ids=[f"{c}-{r}-{o['metadata']['name']}" for c, r, o, _ in EMITTED])
 def test_every_expression_parses_and_uses_table_names(case: str, release: str,
                                                       rule: dict[str, Any],
                                                       objects: list[dict[str, Any]]) -> None:
@@ -292,6 +297,36 @@ def test_openshift_ai_scrapes_inference_services_itself() -> None:
             assert not [o for o in objects if o["kind"] in ("ServiceMonitor", "PodMonitor")]
 
 
+def monitors_of(case: str, env: str) -> dict[str, dict[str, Any]]:
+    stream = (GOLDEN / case / "expected" / f"render-{env}.yaml").read_text()
+    return {d["metadata"]["name"].removesuffix(mon.SCRAPE_SUFFIX): d
+            for d in yaml.safe_load_all(stream) if d and d["kind"] == "PodMonitor"}
+
+
+def test_upstream_kserve_gets_one_pod_monitor_per_monitored_model() -> None:
+    """Upstream KServe scrapes nothing itself: one PodMonitor per model, selecting only that
+    model's predictor pods, on the runtime's real metrics port."""
+    monitors = monitors_of("monitoring-upstream", "prod")
+    assert sorted(monitors) == sorted(rules_of("monitoring-upstream", "prod"))
+    ports = {}
+    for model, monitor in monitors.items():
+        spec = monitor["spec"]
+        assert spec["selector"] == {"matchLabels": {
+            "component": "predictor", "serving.kserve.io/inferenceservice": model}}
+        (endpoint,) = spec["podMetricsEndpoints"]
+        ports[model] = endpoint["relabelings"][-1]["replacement"]
+        assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    # vLLM and the sklearn server on the serving port; MLServer on its metrics port
+    assert ports == {"qwen-chat": "$1:8080", "iris": "$1:8080", "scorer": "$1:8082"}
+
+
+def test_upstream_resources_use_kubernetes_series() -> None:
+    rule = rules_of("monitoring-upstream", "prod")["iris"]
+    records = {r["record"]: r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]}
+    assert "container_cpu_usage_seconds_total" in records[mon.CPU]
+    assert mon.REQUESTS not in records  # no metric table for KServe's sklearn server
+
+
 def test_environment_without_monitoring_emits_nothing() -> None:
     assert rules_of("monitoring-rhoai", "dev") == {}
     assert "granite-tiny" not in rules_of("monitoring-rhoai", "prod")  # turned off by the spec
@@ -317,3 +352,42 @@ def test_dashboard_settings_warning(monkeypatch: pytest.MonkeyPatch) -> None:
         "inferc's rules and alerts still work [monitoring.dashboard-metrics]\n"
         "  hint: the documentation (§2.7.1) requires false to view model metrics\n"
         "0 errors, 1 warning in 1 file\n")
+
+
+# --- explain --------------------------------------------------------------------------------
+
+
+def monitoring_section(text: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("monitoring:"))
+    return lines[start:lines.index("", start)]
+
+
+def test_explain_names_who_scrapes_on_openshift_ai(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN / "monitoring-rhoai" / "repo")
+    result = run_cli("explain", "vision/mobilenet", "--env", "prod")
+    assert result.exit_code == 0, result.stderr
+    assert monitoring_section(result.stdout) == [
+        "monitoring: on (metric names from the ovms table)",
+        "  scrape objects the platform creates: Service mobilenet-metrics, "
+        "ServiceMonitor mobilenet-metrics (odh-model-controller)",
+        "  objects inferc emits: PrometheusRule mobilenet-inferc-rules",
+        "  recording rules: inferc:model_requests:rate5m, "
+        "inferc:model_response_time_seconds:mean5m, inferc:model_cpu_utilisation:ratio, "
+        "inferc:model_memory_utilisation:ratio, inferc:model_response_time_seconds:p99_rate5m",
+        "  alerts: InfercModelLatencyHigh (warning)",
+    ]
+    off = run_cli("explain", "vision/mobilenet", "--env", "dev")
+    assert monitoring_section(off.stdout) == ["monitoring: off"]
+
+
+def test_explain_names_who_scrapes_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN / "monitoring-upstream" / "repo")
+    result = run_cli("explain", "fraud/iris", "--env", "prod", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["monitoring"] == {
+        "platformCreates": [], "platformController": None,
+        "infercEmits": ["PrometheusRule iris-inferc-rules", "PodMonitor iris-inferc-scrape"],
+        "recordingRules": ["inferc:model_cpu_utilisation:ratio",
+                           "inferc:model_memory_utilisation:ratio"],
+        "alerts": [], "metricTable": None, "objectives": []}

@@ -182,3 +182,31 @@ def pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint) -> 
             }],
         },
     }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What ``inferc explain`` says about a model's monitoring."""
+
+    platform_creates: tuple[str, ...]  # "Kind name" objects the platform's controller makes
+    platform_by: str
+    inferc_emits: tuple[str, ...]  # "Kind name" objects in inferc's output
+    records: tuple[str, ...]
+    alerts: tuple[str, ...]
+    runtime: str | None  # the metric table, None: CPU and memory only
+    objectives: tuple[str, ...]
+
+
+def summary(rd: ResolvedDeployment) -> Summary | None:
+    """Which scrape objects the platform creates for the model and which inferc does."""
+    if rd.monitoring is None:
+        return None
+    objects = render(rd)
+    rules = [r for g in objects[0]["spec"]["groups"] for r in g["rules"]]
+    return Summary(
+        platform_creates=rd.monitoring.controller_creates, platform_by=rd.monitoring.controller,
+        inferc_emits=tuple(f"{o['kind']} {o['metadata']['name']}" for o in objects),
+        records=tuple(dict.fromkeys(r["record"] for r in rules if "record" in r)),
+        alerts=tuple(f"{r['alert']} ({r['labels']['severity']})" for r in rules if "alert" in r),
+        runtime=rd.monitoring.runtime.name if rd.monitoring.runtime else None,
+        objectives=tuple(o.text for o in rd.monitoring.objectives))
