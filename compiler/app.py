@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler import emit, pipeline
+from compiler import argocd, emit, pipeline
 from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
@@ -59,6 +59,7 @@ class RenderOptions:
     env: str | None
     model: str | None
     namespace: str | None = None
+    objects: str = "all"  # "all" | "models" | "platform" (cluster-level objects)
     allow_empty: bool = False
 
 
@@ -139,6 +140,7 @@ def build(opts: BuildOptions) -> CommandResult:
     if any(d.is_error for d in diags):
         return CommandResult(diags)
     files = build_tree(renders, pipeline.base_environment(compiled.repo))
+    files.update(argocd.files(compiled.repo, renders))
     if opts.check:
         found = emit.drift(out, files, repo_root=root)
         lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
@@ -173,20 +175,27 @@ def render(opts: RenderOptions) -> CommandResult:
         return CommandResult(sort_diagnostics(rebase(root, verify_diags)))
     if model is not None and not any(m.models for m in renders):
         raise UsageError(f"no model '{opts.model}' in {shown_path(root / 'models')}")
-    objects = _selected(renders, opts.namespace)
-    if opts.namespace is not None and not objects:
-        raise UsageError(f"no models in namespace '{opts.namespace}' in environment "
-                         f"'{opts.env}'")
+    objects = _selected(renders, opts.namespace, opts.objects)
+    if not objects and (opts.namespace is not None or opts.objects != "all"):
+        # an empty stream would make Argo CD prune everything (argoproj/argo-cd#15339)
+        what = (f"models in namespace '{opts.namespace}'" if opts.namespace is not None else
+                "cluster-level objects" if opts.objects == "platform" else "models")
+        raise UsageError(f"no {what} in environment '{opts.env}': refusing to print an "
+                         "empty stream")
     stream = dump_all(kustomize_order(objects), header(env.doc.file))
     return CommandResult(sort_diagnostics(rebase(root, verify_diags)), output=stream,
                          done=f"inferc: rendered {_count(len(objects), 'object')} for "
                               f"environment {opts.env}")
 
 
-def _selected(renders: Sequence[EnvRender], namespace: str | None) -> list[K8sObject]:
+def _selected(renders: Sequence[EnvRender], namespace: str | None,
+              objects: str) -> list[K8sObject]:
     """The objects of one environment: cluster-level ones, then the models' (all, or one
     namespace's — a per-namespace Application leaves platform objects to its own)."""
-    platform = [o for r in renders for o in r.platform] if namespace is None else []
+    with_platform = namespace is None and objects in ("all", "platform")
+    platform = [o for r in renders for o in r.platform] if with_platform else []
+    if objects == "platform":
+        return platform
     return platform + [o for r in renders for m in r.models
                        if namespace is None or m.key.namespace == namespace
                        for o in m.objects]
@@ -215,6 +224,37 @@ def explain(opts: ExplainOptions) -> CommandResult:
     text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
     return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)), output=text,
                          done=f"inferc: explained {key} in environment {env_name}")
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    folder: Path
+
+
+def init(opts: InitOptions) -> CommandResult:
+    from compiler import scaffold
+
+    files = scaffold.scaffold_files()
+    scaffold.write(opts.folder, files)
+    where = shown_path(opts.folder)
+    return CommandResult([], done=f"inferc: created a config repo in {where} "
+                                  f"({_count(len(files), 'file')}); try: inferc build {where}")
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    kind: str | None
+
+
+def schema(opts: SchemaOptions) -> CommandResult:
+    from compiler import schemas
+
+    if opts.kind is None:
+        text = "".join(f"{k}\n" for k in schemas.kinds())
+        return CommandResult([], output=text, done="inferc: kinds listed; inferc schema KIND "
+                                                   "prints one")
+    return CommandResult([], output=schemas.dumps(schemas.bundle(opts.kind)),
+                         done=f"inferc: printed the JSON Schema of {opts.kind}")
 
 
 @dataclass(frozen=True)
@@ -278,5 +318,5 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "explain", "render",
-                          "verify"]
+__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "explain", "init",
+                          "render", "schema", "verify"]
