@@ -8,13 +8,14 @@ every resolved value the layer that set it with its file:line.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from compiler.render import monitoring
 from compiler.resolve import resolver_for
-from compiler.resolve.layers import PER_KEY, field_label
-from compiler.resolve.records import EnvVar, ResolvedDeployment
+from compiler.resolve.layers import field_label, parents
+from compiler.resolve.records import EnvVar, Rate, ResolvedDeployment
 from compiler.text import table
 
 _FLAG = {True: "true", False: "false", None: ""}
@@ -33,9 +34,8 @@ class Row:
 
 def value_rows(rd: ResolvedDeployment) -> list[Row]:
     shown = _display_values(rd)
-    # a per-key setting (access, mlserver, …) is shown by its keys, not as a whole
-    parents = {k.split(".", 1)[0] for k in rd.origins if k.split(".", 1)[0] in PER_KEY and "." in k}
-    keys = sorted((k for k in rd.origins if k != "name" and k not in parents), key=_order)
+    blocks = parents(rd.origins)  # a block (access, resources, …) is shown by its keys
+    keys = sorted((k for k in rd.origins if k != "name" and k not in blocks), key=_order)
     return [Row(field_label(k), shown.get(k, ""), rd.origins[k].layer, rd.origins[k].location)
             for k in keys]
 
@@ -128,10 +128,8 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
         "access.external": _FLAG[access.external], "access.public": _FLAG[access.public],
         "access.tokens": ", ".join(t.display for t in access.tokens),
         "access.auth": _FLAG[access.auth],
-        "access.rateLimits": "; ".join(
-            f"{kind} {r.limit}/{r.window}" for kind, rates in
-            (("requests", access.rate_limits.requests), ("tokens", access.rate_limits.tokens))
-            for r in rates),
+        "access.rateLimits.requests": _rates(access.rate_limits.requests),
+        "access.rateLimits.tokens": _rates(access.rate_limits.tokens),
         "aiAsset.useCase": access.ai_asset_use_case or "", "stopped": _FLAG[access.stopped],
         "timeout": "" if access.timeout is None else str(access.timeout),
     })
@@ -144,6 +142,10 @@ def _display_values(rd: ResolvedDeployment) -> dict[str, str]:
     shown.update({f"resources.requests.{k}": v for k, v in rd.resources.requests})
     shown.update({f"resources.limits.{k}": v for k, v in rd.resources.limits})
     return shown
+
+
+def _rates(rates: Sequence[Rate]) -> str:
+    return ", ".join(f"{r.limit}/{r.window}" for r in rates)
 
 
 def _reference(var: EnvVar) -> str:

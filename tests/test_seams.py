@@ -3,6 +3,7 @@ without editing a compiler module, and a repo builds with them through the CLI."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,3 +185,33 @@ def test_the_environment_default_target_applies_per_environment(tmp_path: Path) 
         "llm-d (Distributed inference with llm-d) is the default for generative models in "
         "environment 'prod' (dashboardConfig.modelServing.isLLMdDefault), but inferc cannot "
         "render LLMInferenceService yet (in environment prod) [target.unavailable]")
+
+
+def _explain(repo: Path, model: str, env: str = "dev") -> dict[str, tuple[str, str]]:
+    result = run_cli("explain", f"team/{model}", "--repo", repo, "--env", env, "--format", "json",
+                     cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    return {v["field"]: (v["value"], v["layer"]) for v in json.loads(result.stdout)["values"]}
+
+
+@pytest.mark.usefixtures("toy")
+def test_a_target_without_strategy_choice_gets_no_strategy_default(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    _model(repo, "toy-model", "toy")
+    _model(repo, "kserve-model", "vllm-cuda-runtime-template")
+    assert "spec.strategy" not in _explain(repo, "toy-model")
+    assert _explain(repo, "kserve-model")["spec.strategy"] == ("RollingUpdate", "built-in preset")
+
+
+def test_environment_defaults_take_every_field_an_override_takes(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo", env_extra=(
+        "  defaults:\n    env: [{name: LOG_LEVEL, value: debug}]\n"
+        "    access: {tokens: [reader]}\n    strategy: {type: Recreate}\n"))
+    _model(repo, "m", "vllm-cuda-runtime-template")
+    values = _explain(repo, "m")
+    assert values["spec.env.LOG_LEVEL"] == ("debug", "environment default")
+    assert values["spec.access.tokens"] == ("reader", "environment default")
+    assert values["spec.strategy"] == ("Recreate", "environment default")
+    out = tmp_path / "out"
+    assert run_cli("build", repo, "-o", out).exit_code == 0
+    assert (out / "base" / "team" / "m" / "secret-reader-m-sa.yaml").is_file()

@@ -30,6 +30,7 @@ from compiler.resolve import layers as L
 from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
 from compiler.resolve.targets import (
+    Choice,
     TargetInput,
     TargetResolver,
     choose,
@@ -38,6 +39,7 @@ from compiler.resolve.targets import (
 )
 from compiler.resources import presets_dir
 from compiler.spec import Environment, HardwareProfile, ModelSpec
+from compiler.targets import DEFAULT_TARGET, TargetFacts, facts
 
 __all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
 
@@ -82,40 +84,58 @@ class Resolver:
 
     def deployment(self, model: ModelSpec, env: Environment,
                    ) -> tuple[ResolvedDeployment | None, list[Diagnostic]]:
+        """One model in one environment. Every problem of the model is reported: one that
+        stops a part (an unknown profile, a runtime nobody can choose) does not hide the
+        others (storage, resources, access, scaling)."""
         values, origins = L.merge(self._layers(model, env))
         origins["name"] = L.Origin(L.SPEC, model.doc, ("metadata", "name"))
-        profile = self._profile(values["hardwareProfile"], model, env, origins["hardwareProfile"])
-        if isinstance(profile, Diagnostic):
-            return None, [profile]
-        chosen = choose(env, values["runtime"], values["modelType"],
-                        runtime_origin(origins["runtime"], model))
+        diags: list[Diagnostic] = []
+        found = self._profile(values["hardwareProfile"], model, env, origins["hardwareProfile"])
+        profile = found if isinstance(found, HardwareProfile) else None
+        if isinstance(found, Diagnostic):
+            diags.append(found)
+        chosen = self._target(model, env, values, origins)
+        target_name = chosen.target.name if isinstance(chosen, Choice) else DEFAULT_TARGET
+        _target_defaults(facts(target_name), values, origins)
+        workload = None
         if isinstance(chosen, Diagnostic):
-            return None, [chosen]
-        target = TARGETS.get(chosen.target.name)
-        if target is None:
-            return None, [unavailable(chosen, runtime_origin(origins["runtime"], model))]
-        workload, diags = target.resolve(TargetInput(model, env, values, origins, profile,
-                                                     self.repo))
-        if workload is None:
+            diags.append(chosen)
+        elif profile is not None:  # runtime selection matches on the profile's accelerator
+            workload, problems = TARGETS[target_name].resolve(
+                TargetInput(model, env, values, origins, profile, self.repo))
+            diags += problems
+        location, problems = storage.resolve(values["storage"], origins)
+        diags += problems
+        res = None
+        if profile is not None:
+            res, problems = resources.compute(profile, values.get("resources", {}), origins)
+            _profile_origins(profile, origins)
+            diags += problems
+        reach, problems = access.resolve(values, origins, values["modelType"], env.release,
+                                         target_name)
+        diags += problems
+        scaling, problems = rollout.scaling(values, origins)
+        diags += problems
+        if location is None or profile is None or res is None or workload is None:
             return None, diags
-        location, more = storage.resolve(values["storage"], origins)
-        res, problems = resources.compute(profile, values.get("resources", {}), origins)
-        _profile_origins(profile, origins)
-        reach, exposure = access.resolve(values, origins, values["modelType"], env.release,
-                                         chosen.target.name)
-        scaling, scaled = rollout.scaling(values, origins)
-        watch, watching = monitoring.resolve(model.key.name, values, origins, env,
-                                             chosen.target.name, workload)
-        diags += more + problems + exposure + scaled + watching
-        if location is None:
-            return None, diags
+        watch, problems = monitoring.resolve(model.key.name, values, origins, env, target_name,
+                                             workload)
         rd = ResolvedDeployment(
             key=model.key, environment=env, source=model.file, display_name=model.display_name,
             description=model.description, model_type=values["modelType"], storage=location,
             profile=profile, scaling=scaling, resources=res, args=tuple(values.get("args", ())),
-            env=_env_vars(values), origins=origins, access=reach, target=chosen.target.name,
+            env=_env_vars(values), origins=origins, access=reach, target=target_name,
             workload=workload, monitoring=watch)
-        return rd, diags + check_all(rd)
+        return rd, diags + problems + check_all(rd)
+
+    def _target(self, model: ModelSpec, env: Environment, values: Mapping[str, Any],
+                origins: Mapping[str, L.Origin]) -> Choice | Diagnostic:
+        """The target chosen for the model in ``env``, if inferc has its modules."""
+        origin = runtime_origin(origins["runtime"], model)
+        chosen = choose(env, values["runtime"], values["modelType"], origin)
+        if isinstance(chosen, Choice) and chosen.target.name not in TARGETS:
+            return unavailable(chosen, origin)
+        return chosen
 
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
         ref = str(model.key)
@@ -136,6 +156,15 @@ class Resolver:
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
                            hint=f"did you mean '{near[0]}'?" if near else
                            f"known profiles: {', '.join(sorted(found))}")
+
+
+def _target_defaults(target: TargetFacts, values: dict[str, Any],
+                     origins: dict[str, L.Origin]) -> None:
+    """Built-in defaults apply only to fields the target has: the wizard's RollingUpdate
+    default means nothing to a target without a strategy choice."""
+    if not target.strategy_choice and "strategy" in origins \
+            and origins["strategy"].layer == L.BUILTIN:
+        del values["strategy"], origins["strategy"]
 
 
 def _profile_origins(profile: HardwareProfile, origins: dict[str, L.Origin]) -> None:

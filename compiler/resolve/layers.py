@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
+from compiler.errors import InternalError
 from compiler.load import Document
 
 BUILTIN = "built-in preset"
@@ -52,45 +53,48 @@ class Layer:
 
 Merged = tuple[dict[str, Any], dict[str, Origin]]
 
-
-# Settings whose keys stand alone: an environment can turn one on without
-# restating the others (strategy, scaling and storage go together, so they
-# are replaced whole).
-PER_KEY = ("access", "mlserver", "aiAsset", "monitoring")
+# Blocks whose keys only make sense together: a higher layer replaces them whole
+# (a Recreate strategy must not inherit a lower layer's maxSurge, autoscaling
+# bounds are one decision, a model's location and format are one fact).
+WHOLE = frozenset({"storage", "strategy", "scaling", "modelFormat"})
 
 
 def merge(layers: list[Layer]) -> Merged:
-    """Merge layers low to high. ``resources`` merges per resource, ``env`` per name,
-    the PER_KEY mappings per key; everything else is replaced."""
+    """Merge layers low to high. Mappings merge per key at every depth, so an override
+    of one nested field keeps the rest of its block; lists and scalars are replaced;
+    ``env`` merges per variable name; the WHOLE blocks are replaced.
+
+    ``origins`` has an entry for every field set, dotted (``access.rateLimits.tokens``,
+    ``resources.requests.nvidia.com/gpu``, ``env.<NAME>``): a leaf's entry is the layer
+    that set it, a block's entry the highest layer that set anything in it."""
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
     for layer in layers:
         for field, value in layer.fields.items():
             where = layer.base + (field,)
-            if field == "resources":
-                _merge_resources(values, origins, layer, value, where)
-            elif field == "env":
+            if field == "env":
                 _merge_env(values, origins, layer, value, where)
-            elif field in PER_KEY and isinstance(value, Mapping):
-                values[field] = {**values.get(field, {}), **value}
-                origins[field] = Origin(layer.name, layer.doc, where)
-                for key in value:
-                    origins[f"{field}.{key}"] = Origin(layer.name, layer.doc, (*where, key))
-            else:
+            elif field in WHOLE or not isinstance(value, Mapping):
                 values[field] = value
                 origins[field] = Origin(layer.name, layer.doc, where)
+            else:
+                _merge_block(values, field, value, field, origins, layer, where)
     return values, origins
 
 
-def _merge_resources(values: dict[str, Any], origins: dict[str, Origin], layer: Layer,
-                     value: Mapping[str, Mapping[str, Any]], where: DocPath) -> None:
-    merged = values.setdefault("resources", {})
-    for section, entries in value.items():
-        target = merged.setdefault(section, {})
-        for resource, quantity in entries.items():
-            target[resource] = quantity
-            origins[f"resources.{section}.{resource}"] = Origin(
-                layer.name, layer.doc, where + (section, resource))
+def _merge_block(into: dict[str, Any], key: str, value: Mapping[str, Any], label: str,
+                 origins: dict[str, Origin], layer: Layer, where: DocPath) -> None:
+    current = into.get(key)
+    merged: dict[str, Any] = dict(current) if isinstance(current, Mapping) else {}
+    into[key] = merged  # a copy: the lower layer's document is never changed
+    origins[label] = Origin(layer.name, layer.doc, where)
+    for child, item in value.items():
+        path, name = (*where, child), f"{label}.{child}"
+        if isinstance(item, Mapping):
+            _merge_block(merged, child, item, name, origins, layer, path)
+        else:
+            merged[child] = item
+            origins[name] = Origin(layer.name, layer.doc, path)
 
 
 def _merge_env(values: dict[str, Any], origins: dict[str, Origin], layer: Layer,
@@ -103,6 +107,29 @@ def _merge_env(values: dict[str, Any], origins: dict[str, Origin], layer: Layer,
 
 
 def field_label(key: str) -> str:
-    """``resources.requests.nvidia.com/gpu`` as a readable spec path."""
-    head, *rest = key.split(".", 2)
-    return format_path(("spec", head, *rest))
+    """An origins key as a readable spec path; resource names keep their dots
+    (``resources.requests.nvidia.com/gpu`` → ``spec.resources.requests["nvidia.com/gpu"]``)."""
+    parts = key.split(".", 2) if key.startswith("resources.") else key.split(".")
+    return format_path(("spec", *parts))
+
+
+def origin_of(origins: Mapping[str, Origin], key: str) -> Origin:
+    """The origin of ``key``, or of its nearest enclosing block that has one
+    (``access.rateLimits.tokens`` → ``access.rateLimits`` → ``access``)."""
+    probe = key
+    while probe not in origins:
+        if "." not in probe:
+            raise InternalError(f"no origin for {key!r} or any block around it")
+        probe = probe.rpartition(".")[0]
+    return origins[probe]
+
+
+def parents(origins: Mapping[str, Origin]) -> set[str]:
+    """Keys that are blocks holding other keys (shown by their leaves, not as a whole)."""
+    out: set[str] = set()
+    for key in origins:
+        head, dot, _ = key.rpartition(".")
+        while dot and head not in out:
+            out.add(head)
+            head, dot, _ = head.rpartition(".")
+    return out

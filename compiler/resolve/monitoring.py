@@ -15,7 +15,14 @@ from typing import Any
 from compiler import objectives as O
 from compiler.catalog import RuntimeTemplate
 from compiler.diagnostics import Diagnostic, Severity
-from compiler.metrics import Endpoint, Monitoring, RuntimeMetrics, platform_scrape, runtime_for
+from compiler.metrics import (
+    Endpoint,
+    Monitoring,
+    RuntimeMetrics,
+    platform_scrape,
+    runtime_for,
+    runtime_tables,
+)
 from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Workload
@@ -56,7 +63,9 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
     template = workload.runtime.template
     annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
     table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
-    diags += _supported(parsed, table, template, origins.get("monitoring.objectives"))
+    known = f"{', '.join(t.name for t in runtime_tables(platform.release))} on " \
+        f"{env.release.display_name}"
+    diags += _supported(parsed, table, template, origins.get("monitoring.objectives"), known)
     controller = platform.kserve
     endpoint = None if platform.scrapes_inference_services else _endpoint(annotations, table)
     result = Monitoring(
@@ -97,7 +106,7 @@ def _fits(objective: O.Objective, table: RuntimeMetrics | None) -> bool:
 
 
 def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, template: RuntimeTemplate,
-               origin: Origin | None) -> list[Diagnostic]:
+               origin: Origin | None, known: str) -> list[Diagnostic]:
     out = []
     for objective in parsed:
         if _fits(objective, table):
@@ -109,7 +118,7 @@ def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, template
                 "histogram")
         out.append(at.diag(f"objective '{objective.text}' cannot be measured: {what}",
                            "monitoring.objective-unsupported",
-                           hint="monitored runtimes: vLLM, OpenVINO Model Server, MLServer"))
+                           hint=f"runtimes with metric tables: {known}"))
     return out
 
 
