@@ -28,7 +28,7 @@ def bundle(kind: str) -> dict[str, Any]:
     if kind not in KINDS:
         raise UsageError(f"no kind '{kind}' (known: {', '.join(KINDS)})")
     root_file = KINDS[kind][0]
-    root = _rewrite(_load(root_file), root_file, root_file)
+    root: dict[str, Any] = _rewrite(_load(root_file), root_file, root_file)
     embedded: dict[str, Any] = {}
     pending = sorted(_files(root))
     while pending:
