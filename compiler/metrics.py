@@ -48,6 +48,8 @@ class RuntimeMetrics:
     latency: Latency
     dashboard: str | None  # the odh-model-controller constant the dashboard shows, if any
     metrics_port: int | None  # overrides the runtime template's annotation
+    scheme: str = "http"  # how the metrics port is scraped
+    target: str = "kserve"  # the serving target whose pods expose these series
 
 
 @dataclass(frozen=True)
@@ -111,13 +113,21 @@ def runtime_tables(release: str) -> tuple[RuntimeMetrics, ...]:
                  if release in entry["releases"])
 
 
+def llmd_table(release: str) -> RuntimeMetrics | None:
+    """The table of the llm-d engine on ``release``."""
+    for entry in _tables()["runtimes"]:
+        if release in entry["releases"] and entry["match"].get("target") == "llm-d":
+            return _runtime(entry, release, _tables()["sources"])
+    return None
+
+
 def runtime_for(release: str, kserve_runtime: str | None,
                 serving_runtime: str) -> RuntimeMetrics | None:
     """The table for a ServingRuntime, by its ``opendatahub.io/kserve-runtime``
     annotation (as odh-model-controller picks its dashboard queries) or its name."""
     for entry in _tables()["runtimes"]:
         match = entry["match"]
-        if release in entry["releases"] and (
+        if release in entry["releases"] and "target" not in match and (
                 (kserve_runtime is not None and kserve_runtime == match.get("kserveRuntime"))
                 or serving_runtime in match.get("servingRuntimes", ())):
             return _runtime(entry, release, _tables()["sources"])
@@ -132,7 +142,9 @@ def _runtime(entry: Mapping[str, Any], release: str, srcs: Mapping[str, str]) ->
         requests=Requests(req["success"], req["failure"], req["total"]),
         latency=Latency(lat["mean"], lat.get("histogram"), _number(lat["seconds"])),
         dashboard=entry.get("dashboard", {}).get(release),
-        metrics_port=entry.get("metricsPort"))
+        metrics_port=entry.get("metricsPort"),
+        scheme=entry.get("scheme", {}).get(release, "http"),
+        target=entry["match"].get("target", "kserve"))
 
 
 def _number(value: float) -> str:
@@ -165,12 +177,14 @@ def _controller(entry: Mapping[str, Any], runs: bool) -> ControllerScrape:
 class Endpoint:
     port: int
     path: str
+    scheme: str = "http"
 
 
 @dataclass(frozen=True)
 class Monitoring:
     """A monitored model. Absent (None on the deployment) when monitoring is off."""
 
+    target: str  # kserve | llm-d: which pods and which scrape configuration
     objectives: tuple[Objective, ...]
     runtime: RuntimeMetrics | None  # None: no table for this runtime, CPU and memory only
     platform: PlatformScrape

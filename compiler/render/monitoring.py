@@ -56,16 +56,40 @@ BURN_TIERS = (
     BurnTier(Fraction(10, 100), "3d", 72, "6h", "warning", "1h"),
 )
 LATENCY_WAIT = "10m"
+# The pods whose CPU and memory count: KServe's predictor; llm-d's workload pods (decode,
+# prefill, multi-node), not its scheduler (names from kmeta.ChildName in the llmisvc controller).
+POD_NAMES = {
+    "kserve": 'pod=~"{name}-predictor-.*"',
+    "llm-d": 'pod=~"{name}-kserve-.*",pod!~"{name}-kserve-router-scheduler-.*"',
+}
+# The llm-d controller's pod labels and its engine monitor's relabelling
+# (red-hat-data-services/kserve pkg/controller/v1alpha2/llmisvc/monitoring.go), copied so
+# that inferc's series carry the same llm_isvc_* labels as the controller's would.
+LLMD_COMPONENTS = ("llminferenceservice-workload", "llminferenceservice-workload-prefill",
+                   "llminferenceservice-workload-worker", "llminferenceservice-workload-leader",
+                   "llminferenceservice-workload-leader-prefill",
+                   "llminferenceservice-workload-worker-prefill")
+LLMD_RELABEL = (
+    {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_app_kubernetes_io_name"],
+     "targetLabel": "llm_isvc_name"},
+    {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_llm_d_ai_role"],
+     "targetLabel": "llm_isvc_role"},
+    {"action": "replace",
+     "sourceLabels": ["__meta_kubernetes_pod_label_app_kubernetes_io_component"],
+     "regex": "llminferenceservice-(.*)", "replacement": "$1", "targetLabel": "llm_isvc_component"},
+)
 
 
 def render(rd: ResolvedDeployment) -> list[K8sObject]:
     mon = rd.monitoring
     if mon is None:
         return []
-    scope = promql.Scope(rd.key.namespace, rd.key.name, f"{rd.key.name}-predictor-.*")
+    scope = promql.Scope(rd.key.namespace, rd.key.name,
+                         POD_NAMES[mon.target].replace("{name}", rd.key.name))
     objects = [prometheus_rule(rd, mon, scope)]
     if mon.endpoint is not None:
-        objects.append(pod_monitor(rd, mon, mon.endpoint))
+        monitor = pod_monitor if mon.target == "kserve" else llmd_pod_monitor
+        objects.append(monitor(rd, mon, mon.endpoint))
     return objects
 
 
@@ -180,6 +204,30 @@ def pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint) -> 
                      "targetLabel": "__address__"},
                 ],
             }],
+        },
+    }
+
+
+def llmd_pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint) -> K8sObject:
+    """Scrapes the vLLM engine of this model's workload pods the way the platform
+    controller's per-namespace monitor would, where that monitor does not exist."""
+    labels = {**MANAGED_BY, **dict(mon.monitor_labels)}
+    scrape: K8sObject = {"path": endpoint.path, "scheme": endpoint.scheme,
+                         "targetPort": endpoint.port}
+    if endpoint.scheme == "https":  # the engine's certificate is the service CA's
+        scrape["tlsConfig"] = {"insecureSkipVerify": True}
+    scrape["relabelings"] = [dict(r) for r in LLMD_RELABEL]
+    return {
+        "apiVersion": API, "kind": "PodMonitor",
+        "metadata": metadata(rd.key.name + SCRAPE_SUFFIX, rd.key.namespace, labels=labels),
+        "spec": {
+            "selector": {
+                "matchLabels": {"app.kubernetes.io/name": rd.key.name,
+                                "app.kubernetes.io/part-of": "llminferenceservice"},
+                "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In",
+                                      "values": list(LLMD_COMPONENTS)}],
+            },
+            "podMetricsEndpoints": [scrape],
         },
     }
 

@@ -21,7 +21,7 @@ class Scope:
 
     namespace: str
     name: str
-    pods: str  # a regular expression for the model's pod names
+    pods: str  # matchers on the pod label that pick the model's pods, e.g. pod=~"m-predictor-.*"
 
     def matchers(self, model: str) -> str:
         """``namespace="ns",<model matcher>`` with the model name filled in."""
@@ -29,7 +29,7 @@ class Scope:
 
     @property
     def pod_matchers(self) -> str:
-        return f'namespace="{self.namespace}",pod=~"{self.pods}"'
+        return f'namespace="{self.namespace}",{self.pods}'
 
 
 def select(selector: str, matchers: str, suffix: str = "") -> str:

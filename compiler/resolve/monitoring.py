@@ -13,12 +13,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler import objectives as O
-from compiler.catalog import RuntimeTemplate
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.metrics import (
     Endpoint,
     Monitoring,
+    PlatformScrape,
     RuntimeMetrics,
+    llmd_table,
     platform_scrape,
     runtime_for,
     runtime_tables,
@@ -31,6 +32,40 @@ from compiler.spec import Environment
 KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
 _PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
 _PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
+LLMD = "llm-d"
+_SWITCH = ("spec", "monitoring", "llmdControllerMonitors")
+
+
+def _llmd(name: str, parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
+          origins: Mapping[str, Origin], diags: list[Diagnostic],
+          ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """An llm-d model: the engine's series; the controller's per-namespace monitors
+    scrape them unless the environment says they are turned off."""
+    controller, release = platform.llmd, env.release.display_name
+    scrapes = controller.runs and bool(controller.creates)
+    wanted = env.monitoring.llmd_controller_monitors
+    if wanted is False and scrapes and controller.disable_switch is None:
+        diags.append(env.doc.diag(_SWITCH, f"{release}'s llm-d controller always creates its "
+                                  "monitors: it has no switch to turn them off",
+                                  "monitoring.llmd-controller"))
+    elif wanted is True and not scrapes:
+        diags.append(env.doc.diag(_SWITCH, f"{release}'s llm-d controller creates no monitors",
+                                  "monitoring.llmd-controller",
+                                  hint="leave llmdControllerMonitors out: inferc emits the "
+                                       "engine's PodMonitor itself"))
+    elif wanted is False:
+        scrapes = False
+    table = llmd_table(platform.release)
+    known = f"{table.name if table else 'none'} on {release}"
+    diags += _supported(parsed, table, LLMD, origins.get("monitoring.objectives"), known)
+    endpoint = None
+    if not scrapes and table is not None and table.metrics_port is not None:
+        endpoint = Endpoint(table.metrics_port, "/metrics", table.scheme)
+    return Monitoring(
+        target=LLMD, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
+        platform=platform, controller_creates=controller.creates if scrapes else (),
+        controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
+        monitor_labels=env.monitoring.monitor_labels), diags
 
 
 def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
@@ -54,22 +89,27 @@ def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
                                 "monitoring.userWorkloadMonitoring): no monitoring objects are "
                                 "emitted", "monitoring.unavailable", severity=Severity.WARNING))
         return None, diags
+    platform = platform_scrape(env.release)
+    if target == LLMD:
+        return _llmd(name, parsed, env, platform, origins, diags)
     if not isinstance(workload, KServeWorkload):
         diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
                                 "objects are emitted", "monitoring.unavailable",
                                 severity=Severity.WARNING))
         return None, diags
-    platform = platform_scrape(env.release)
     template = workload.runtime.template
     annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
     table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
-    known = f"{', '.join(t.name for t in runtime_tables(platform.release))} on " \
+    tables = (t.name for t in runtime_tables(platform.release) if t.target == target)
+    known = f"{', '.join(tables)} on " \
         f"{env.release.display_name}"
-    diags += _supported(parsed, table, template, origins.get("monitoring.objectives"), known)
+    diags += _supported(parsed, table, template.runtime_name, origins.get("monitoring.objectives"),
+                        known)
     controller = platform.kserve
     endpoint = None if platform.scrapes_inference_services else _endpoint(annotations, table)
     result = Monitoring(
-        objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table, platform=platform,
+        target=target, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
+        platform=platform,
         controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
                                  if controller.runs),
         controller=controller.by, endpoint=endpoint, rule_labels=setup.rule_labels,
@@ -105,7 +145,7 @@ def _fits(objective: O.Objective, table: RuntimeMetrics | None) -> bool:
     return objective.kind == O.ERRORS or table.latency.histogram is not None
 
 
-def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, template: RuntimeTemplate,
+def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, runtime: str,
                origin: Origin | None, known: str) -> list[Diagnostic]:
     out = []
     for objective in parsed:
@@ -113,9 +153,8 @@ def _supported(parsed: list[O.Objective], table: RuntimeMetrics | None, template
             continue
         assert origin is not None
         at = Origin(origin.layer, origin.doc, (*origin.path, objective.index))
-        what = (f"inferc has no metric table for runtime '{template.runtime_name}'"
-                if table is None else f"runtime '{template.runtime_name}' exposes no latency "
-                "histogram")
+        what = (f"inferc has no metric table for runtime '{runtime}'"
+                if table is None else f"runtime '{runtime}' exposes no latency histogram")
         out.append(at.diag(f"objective '{objective.text}' cannot be measured: {what}",
                            "monitoring.objective-unsupported",
                            hint=f"runtimes with metric tables: {known}"))
