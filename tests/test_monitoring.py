@@ -490,3 +490,31 @@ def test_llmd_controller_switch_errors(tmp_path: Path, env: str, message: str) -
     _, diags = llmd_monitoring(tmp_path, env)
     assert [(d.path, d.message, d.rule) for d in diags if d.is_error] == [
         ("spec.monitoring.llmdControllerMonitors", message, "monitoring.llmd-controller")]
+
+
+def test_monitoring_asked_for_without_user_workload_monitoring(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model that asks for monitoring where no Prometheus watches its namespace gets a
+    located warning and no monitoring objects; the build still succeeds."""
+    repo = tmp_path / "repo"
+    (repo / "models" / "vision").mkdir(parents=True)
+    (repo / "environments").mkdir()
+    (repo / "inferc.yaml").write_text("apiVersion: inferc.dev/v1alpha1\nkind: Repository\n"
+                                      "spec: {}\n")
+    (repo / "models" / "vision" / "mobilenet.yaml").write_text(
+        (GOLDEN / "monitoring-rhoai" / "repo" / "models" / "vision" / "mobilenet.yaml")
+        .read_text().replace("  monitoring:\n", "  monitoring:\n    enabled: true\n"))
+    (repo / "environments" / "dev.yaml").write_text(
+        "apiVersion: inferc.dev/v1alpha1\nkind: Environment\nmetadata: {name: dev}\nspec:\n"
+        "  platform: {name: openshift-ai, version: \"3.4\"}\n"
+        "  monitoring: {userWorkloadMonitoring: false}\n")
+    monkeypatch.chdir(repo)
+    result = run_cli("check")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "models/vision/mobilenet.yaml:16:14: warning: spec.monitoring.enabled: user-workload "
+        "monitoring is off in this environment (spec.monitoring.userWorkloadMonitoring): no "
+        "monitoring objects are emitted [monitoring.unavailable]\n"
+        "0 errors, 1 warning in 1 file\n")
+    rendered = run_cli("render", "--env", "dev")
+    assert "PrometheusRule" not in rendered.stdout and "kind: InferenceService" in rendered.stdout

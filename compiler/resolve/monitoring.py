@@ -36,7 +36,67 @@ LLMD = "llm-d"
 _SWITCH = ("spec", "monitoring", "llmdControllerMonitors")
 
 
-def _llmd(name: str, parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
+def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
+            env: Environment, target: str, workload: Workload,
+            ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """The model's monitoring in ``env``; None when it is not monitored there."""
+    block = values.get("monitoring", {})
+    parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
+    if not block.get("enabled", False):
+        # Objectives with nobody saying on or off look like a forgotten switch; an
+        # explicit "off" (say, a development environment) is respected silently.
+        if parsed and "monitoring.enabled" not in origins:
+            diags.append(origins["monitoring.objectives"].diag(
+                "objectives have no effect while monitoring is off", "monitoring.off",
+                hint="set monitoring.enabled: true", severity=Severity.WARNING))
+        return None, diags
+    where = origins["monitoring.enabled"]
+    if not env.monitoring.user_workload:
+        diags.append(where.diag("user-workload monitoring is off in this environment (spec."
+                                "monitoring.userWorkloadMonitoring): no monitoring objects are "
+                                "emitted", "monitoring.unavailable", severity=Severity.WARNING))
+        return None, diags
+    platform = platform_scrape(env.release)
+    if target == LLMD:
+        return _llmd(parsed, env, platform, origins, diags)
+    if not isinstance(workload, KServeWorkload):
+        diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
+                                "objects are emitted", "monitoring.unavailable",
+                                severity=Severity.WARNING))
+        return None, diags
+    return _kserve(name, parsed, env, platform, workload, origins, diags)
+
+
+def _kserve(name: str, parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
+            workload: KServeWorkload, origins: Mapping[str, Origin], diags: list[Diagnostic],
+            ) -> tuple[Monitoring | None, list[Diagnostic]]:
+    """An InferenceService: its runtime's series; odh-model-controller's ServiceMonitor
+    scrapes them where the platform runs it, else inferc's PodMonitor."""
+    template = workload.runtime.template
+    annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
+    table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
+    tables = ", ".join(t.name for t in runtime_tables(platform.release) if t.target == "kserve")
+    diags += _supported(parsed, table, template.runtime_name, origins.get("monitoring.objectives"),
+                        f"{tables} on {env.release.display_name}")
+    controller = platform.kserve
+    endpoint = None
+    if not platform.scrapes_inference_services:
+        endpoint = _endpoint(annotations, table)
+        if endpoint is None:
+            diags.append(origins["monitoring.enabled"].diag(
+                f"runtime '{template.runtime_name}' declares no metrics port "
+                "(prometheus.io/port): inferc emits rules but cannot scrape it",
+                "monitoring.no-metrics-port", severity=Severity.WARNING))
+    return Monitoring(
+        target="kserve", objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
+        platform=platform,
+        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
+                                 if controller.runs),
+        controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
+        monitor_labels=env.monitoring.monitor_labels), diags
+
+
+def _llmd(parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
           origins: Mapping[str, Origin], diags: list[Diagnostic],
           ) -> tuple[Monitoring | None, list[Diagnostic]]:
     """An llm-d model: the engine's series; the controller's per-namespace monitors
@@ -66,55 +126,6 @@ def _llmd(name: str, parsed: list[O.Objective], env: Environment, platform: Plat
         platform=platform, controller_creates=controller.creates if scrapes else (),
         controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
         monitor_labels=env.monitoring.monitor_labels), diags
-
-
-def resolve(name: str, values: Mapping[str, Any], origins: Mapping[str, Origin],
-            env: Environment, target: str, workload: Workload,
-            ) -> tuple[Monitoring | None, list[Diagnostic]]:
-    """The model's monitoring in ``env``; None when it is not monitored there."""
-    block = values.get("monitoring", {})
-    parsed, diags = _objectives(block.get("objectives", ()), origins.get("monitoring.objectives"))
-    if not block.get("enabled", False):
-        # Objectives with nobody saying on or off look like a forgotten switch; an
-        # explicit "off" (say, a development environment) is respected silently.
-        if parsed and "monitoring.enabled" not in origins:
-            diags.append(origins["monitoring.objectives"].diag(
-                "objectives have no effect while monitoring is off", "monitoring.off",
-                hint="set monitoring.enabled: true", severity=Severity.WARNING))
-        return None, diags
-    where = origins["monitoring.enabled"]
-    setup = env.monitoring
-    if not setup.user_workload:
-        diags.append(where.diag("user-workload monitoring is off in this environment (spec."
-                                "monitoring.userWorkloadMonitoring): no monitoring objects are "
-                                "emitted", "monitoring.unavailable", severity=Severity.WARNING))
-        return None, diags
-    platform = platform_scrape(env.release)
-    if target == LLMD:
-        return _llmd(name, parsed, env, platform, origins, diags)
-    if not isinstance(workload, KServeWorkload):
-        diags.append(where.diag(f"inferc does not monitor {target} models yet: no monitoring "
-                                "objects are emitted", "monitoring.unavailable",
-                                severity=Severity.WARNING))
-        return None, diags
-    template = workload.runtime.template
-    annotations = template.serving_runtime.get("spec", {}).get("annotations", {})
-    table = runtime_for(platform.release, annotations.get(KSERVE_RUNTIME), template.runtime_name)
-    tables = (t.name for t in runtime_tables(platform.release) if t.target == target)
-    known = f"{', '.join(tables)} on " \
-        f"{env.release.display_name}"
-    diags += _supported(parsed, table, template.runtime_name, origins.get("monitoring.objectives"),
-                        known)
-    controller = platform.kserve
-    endpoint = None if platform.scrapes_inference_services else _endpoint(annotations, table)
-    result = Monitoring(
-        target=target, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
-        platform=platform,
-        controller_creates=tuple(c.replace("{name}", name) for c in controller.creates
-                                 if controller.runs),
-        controller=controller.by, endpoint=endpoint, rule_labels=setup.rule_labels,
-        monitor_labels=setup.monitor_labels)
-    return result, diags
 
 
 def _objectives(texts: Sequence[str], origin: Origin | None,
