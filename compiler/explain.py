@@ -21,7 +21,7 @@ from compiler.text import table
 _FLAG = {True: "true", False: "false", None: ""}
 _FIELD_ORDER = ("modelType", "modelFormat", "storage", "hardwareProfile", "runtime", "replicas",
                 "scaling", "strategy", "resources", "args", "env", "access", "aiAsset", "stopped",
-                "timeout", "mlserver", "monitoring")
+                "timeout", "protocolVersion", "mlserver", "monitoring")
 
 
 @dataclass(frozen=True)

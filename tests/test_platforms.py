@@ -37,7 +37,9 @@ def test_kserve_default_deployment_mode_comes_from_the_release_configmap() -> No
     # inferenceservice-config at v0.20.0 says "Serverless", which KServe reads as Knative.
     kserve = platform_for("kserve", "0.20")
     assert (kserve.default_mode, kserve.raw_mode) == ("Knative", "Standard")
-    assert platform_for("openshift-ai", "3.5").default_mode == "RawDeployment"
+    # OpenShift AI 3.3 still stores RawDeployment; 3.4 renamed it Standard, as upstream did.
+    assert platform_for("openshift-ai", "3.3").raw_mode == "RawDeployment"
+    assert platform_for("openshift-ai", "3.5").default_mode == "Standard"
 
 
 def test_old_crd_set_names_are_aliases() -> None:
@@ -65,3 +67,15 @@ def test_kserve_release_lacks_llmd_rollout_strategy() -> None:
     rel = index["kserve-0.20"]["serving.kserve.io/v1alpha2/LLMInferenceService"]
     schema = json.loads((schemas_dir() / "crds" / rel).read_text())
     assert "rolloutStrategy" not in schema["properties"]["spec"]["properties"]
+
+
+def test_kserve_release_crd_set_rejects_what_only_master_has() -> None:
+    from compiler.verify import Verifier
+
+    llmisvc = {"apiVersion": "serving.kserve.io/v1alpha2", "kind": "LLMInferenceService",
+               "metadata": {"name": "m", "namespace": "n"},
+               "spec": {"model": {"uri": "hf://a/b"},
+                        "rolloutStrategy": {"maxSurge": 0, "maxUnavailable": 1}}}
+    release = Verifier(platform_for("kserve", "0.20").crd_sets).check(llmisvc, file="m.yaml")
+    assert [(d.path, d.rule) for d in release] == [("spec.rolloutStrategy", "verify.unknown-field")]
+    assert Verifier("upstream").check(llmisvc, file="m.yaml") == []  # master's CRD has it

@@ -184,6 +184,8 @@ def _model(rd: ResolvedDeployment) -> K8sObject:
         "modelFormat": fmt,
         "runtime": template.runtime_name if template.cluster_scoped else rd.key.name,
     }
+    if workload.protocol is not None:
+        model["protocolVersion"] = workload.protocol
     # On OpenShift AI, S3 comes from the connection, through the webhook.
     if rd.storage.scheme != "s3" or not rd.environment.release.runs("connectionsWebhook"):
         model["storageUri"] = rd.storage.uri

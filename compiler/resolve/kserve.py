@@ -7,6 +7,7 @@ ServingRuntime and an InferenceService.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
 from compiler.repo import Repo
 from compiler.resolve import kserve_selection, mlserver, rollout, runtime
+from compiler.resolve.layers import Origin
 from compiler.resolve.records import (
     EnvVar,
     PodGroup,
@@ -36,6 +38,7 @@ class KServeWorkload(Workload):
     model_format: ModelFormat
     strategy: Strategy
     extra_env: tuple[EnvVar, ...]  # what the runtime needs beyond the user's env (MLServer)
+    protocol: str | None = None  # spec.protocolVersion; None: KServe's default (v1)
 
     def pod_groups(self, scaling: Scaling, resources: Resources) -> tuple[PodGroup, ...]:
         replicas = scaling.max_replicas
@@ -56,7 +59,23 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
         return None, [exc.diagnostic]
     strategy, diags = rollout.strategy(values, origins)
     extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
-    return KServeWorkload(choice, fmt, strategy, tuple(extra_env)), diags + problems
+    protocol = values.get("protocolVersion")
+    problems += _protocol(protocol, choice.template, origins)
+    return (KServeWorkload(choice, fmt, strategy, tuple(extra_env), protocol),
+            diags + problems)
+
+
+def _protocol(protocol: str | None, template: RuntimeTemplate,
+              origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    """KServe rejects a named runtime that does not list the model's protocol version
+    (IsProtocolVersionSupported; a runtime listing none supports every protocol)."""
+    listed = template.serving_runtime["spec"].get("protocolVersions") or []
+    if protocol is None or not listed or protocol in listed:
+        return []
+    return [origins["protocolVersion"].diag(
+        f"runtime '{template.name}' does not support protocol {protocol} (it lists "
+        f"{', '.join(listed)})", "runtime.protocol",
+        hint=f"set protocolVersion to one of {', '.join(listed)}, or choose another runtime")]
 
 
 def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
@@ -80,8 +99,9 @@ def _kserve_selection(inp: TargetInput, templates: list[RuntimeTemplate],
     fmt = kserve_selection.model_format(
         values["modelType"], _format(values), ModelFormat(generative.name, generative.version),
         origins.get("modelFormat", origins["modelType"]))
-    request = kserve_selection.Request(values["runtime"], fmt, kserve_selection.DEFAULT_PROTOCOL,
-                                       env.name, env.disabled_templates)
+    protocol = values.get("protocolVersion") or kserve_selection.DEFAULT_PROTOCOL
+    request = kserve_selection.Request(values["runtime"], fmt, protocol, env.name,
+                                       env.disabled_templates)
     origin = runtime_origin(origins["runtime"], inp.model)
     return kserve_selection.select(request, templates, origin), fmt
 
@@ -113,9 +133,10 @@ def _format(values: Any) -> ModelFormat | None:
 def explain_text(rd: ResolvedDeployment) -> list[str]:
     choice = rd.workload_as(KServeWorkload).runtime
     kserve = rd.environment.release.selection == "kserve"
+    protocol = rd.workload_as(KServeWorkload).protocol or kserve_selection.DEFAULT_PROTOCOL
     auto = ("chosen as KServe would choose it (enabled, single-node, format listed with "
-            "autoSelect, protocol v1, highest priority) and written to predictor.model.runtime"
-            if kserve else "chosen automatically")
+            f"autoSelect, protocol {protocol}, highest priority) and written to "
+            "predictor.model.runtime" if kserve else "chosen automatically")
     how = (auto if choice.mode == "auto" else
            f"named in spec.runtime ({rd.origins['runtime'].layer}, "
            f"{rd.origins['runtime'].location})")
@@ -147,6 +168,7 @@ def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
         "modelFormat": f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name,
         "runtime": "auto" if workload.runtime.mode == "auto" else workload.runtime.template.name,
         "strategy": workload.strategy.type,
+        "protocolVersion": workload.protocol or "",
     }
 
 
