@@ -48,6 +48,7 @@ class RuntimeMetrics:
     latency: Latency
     dashboard: str | None  # the odh-model-controller constant the dashboard shows, if any
     metrics_port: int | None  # overrides the runtime template's annotation
+    scheduler: Requests | None = None  # llm-d: the scheduler's view (success unused)
     scheme: str = "http"  # how the metrics port is scraped
     target: str = "kserve"  # the serving target whose pods expose these series
 
@@ -143,6 +144,8 @@ def _runtime(entry: Mapping[str, Any], release: str, srcs: Mapping[str, str]) ->
         latency=Latency(lat["mean"], lat.get("histogram"), _number(lat["seconds"])),
         dashboard=entry.get("dashboard", {}).get(release),
         metrics_port=entry.get("metricsPort"),
+        scheduler=(Requests("", entry["scheduler"]["failure"], entry["scheduler"]["total"])
+                   if "scheduler" in entry else None),
         scheme=entry.get("scheme", {}).get(release, "http"),
         target=entry["match"].get("target", "kserve"))
 
@@ -193,6 +196,7 @@ class Monitoring:
     endpoint: Endpoint | None  # set when inferc emits the scrape configuration
     rule_labels: tuple[tuple[str, str], ...]
     monitor_labels: tuple[tuple[str, str], ...]
+    scheduler_scraped: bool = False  # llm-d: the controller's scheduler monitor exists
 
     @property
     def emit_scrape(self) -> bool:

@@ -462,6 +462,11 @@ def test_llmd_monitoring(tmp_path: Path, env: str, names: str, scrape: str | Non
     for expr in exprs:
         assert not metric_names(expr) - allowed, expr
     assert any(names + "request_success_total" in e for e in exprs)
+    # the scheduler's own counters where the controller's scheduler monitor scrapes them
+    scheduler = [e for e in exprs if "inference_objective_request" in e]
+    assert bool(scheduler) == (scrape is None)
+    prefix = "kserve_" if names.startswith("kserve_") else ""
+    assert all(f"({prefix}inference_objective_request" in e for e in scheduler), scheduler
     assert all('llm_isvc_name="chat"' in e for e in exprs if "request_success" in e)
     cpu = next(r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]
                if r.get("record") == mon.CPU)

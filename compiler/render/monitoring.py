@@ -32,6 +32,7 @@ RULE_SUFFIX = "-inferc-rules"
 SCRAPE_SUFFIX = "-inferc-scrape"
 
 REQUESTS = "inferc:model_requests:rate5m"
+SCHEDULER_REQUESTS = "inferc:model_scheduler_requests:rate5m"
 RESPONSE_TIME = "inferc:model_response_time_seconds:mean5m"
 CPU = "inferc:model_cpu_utilisation:ratio"
 MEMORY = "inferc:model_memory_utilisation:ratio"
@@ -115,6 +116,9 @@ def _recording(mon: Monitoring, scope: promql.Scope) -> list[K8sObject]:
         rules += [_record(REQUESTS, promql.requests(table, scope, outcome), name, outcome=outcome)
                   for outcome in ("success", "failure")]
         rules.append(_record(RESPONSE_TIME, promql.mean_latency(table, scope), name))
+        if table.scheduler is not None and mon.scheduler_scraped:
+            rules += [_record(SCHEDULER_REQUESTS, promql.scheduler_requests(table, scope, outcome),
+                              name, outcome=outcome) for outcome in ("all", "failure")]
     res = mon.platform.resources
     rules.append(_record(CPU, promql.utilisation(res, scope, "cpu"), name))
     rules.append(_record(MEMORY, promql.utilisation(res, scope, "memory"), name))

@@ -57,6 +57,13 @@ def requests(table: RuntimeMetrics, scope: Scope, outcome: str) -> str:
     return _sum(_rate(select(selector, scope.matchers(table.model))))
 
 
+def scheduler_requests(table: RuntimeMetrics, scope: Scope, outcome: str) -> str:
+    """Requests the llm-d scheduler routed for the model: all of them, or the failed."""
+    assert table.scheduler is not None
+    selector = table.scheduler.total if outcome == "all" else table.scheduler.failure
+    return _sum(_rate(select(selector, scope.matchers(table.model))))
+
+
 def mean_latency(table: RuntimeMetrics, scope: Scope) -> str:
     where = scope.matchers(table.model)
     mean = table.latency.mean

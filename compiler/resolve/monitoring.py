@@ -125,7 +125,7 @@ def _llmd(parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
         target=LLMD, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
         platform=platform, controller_creates=controller.creates if scrapes else (),
         controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
-        monitor_labels=env.monitoring.monitor_labels), diags
+        monitor_labels=env.monitoring.monitor_labels, scheduler_scraped=scrapes), diags
 
 
 def _objectives(texts: Sequence[str], origin: Origin | None,
