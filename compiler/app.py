@@ -131,16 +131,15 @@ def _check_files(root: Path, paths: list[Path],
 
 def build(opts: BuildOptions) -> CommandResult:
     root = locate(opts.repo)
-    compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
+    outcome = pipeline.run(root, allow_empty=opts.allow_empty, render=True,
+                           progress=opts.progress)
+    compiled = outcome.compiled
     out = opts.out if opts.out is not None else root / compiled.repo.settings.output
-    if any(d.is_error for d in compiled.diagnostics):
-        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
-    renders, verify_diags = pipeline.render_all(compiled, progress=opts.progress)
-    diags = sort_diagnostics(rebase(root, compiled.diagnostics + verify_diags))
-    if any(d.is_error for d in diags):
+    diags = sort_diagnostics(rebase(root, outcome.diagnostics))
+    if outcome.stopped:
         return CommandResult(diags)
-    files = build_tree(renders, pipeline.base_environment(compiled.repo))
-    files.update(argocd.files(compiled.repo, renders))
+    files = build_tree(outcome.renders, pipeline.base_environment(compiled.repo))
+    files.update(argocd.files(compiled.repo, outcome.renders))
     if opts.check:
         found = emit.drift(out, files, repo_root=root)
         lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
@@ -159,20 +158,15 @@ def render(opts: RenderOptions) -> CommandResult:
     if not opts.env:
         raise UsageError("no environment given: pass --env ENV (under the Argo CD plugin, set "
                          "the plugin env INFERC_ENVIRONMENT)")
-    compiled = pipeline.load_and_resolve(root, env_names=[opts.env],
-                                         allow_empty=opts.allow_empty)
-    if any(d.is_error for d in compiled.load_diagnostics):
-        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
-    env = compiled.repo.environment(opts.env)
-    if env is None:
-        known = ", ".join(e.name for e in compiled.repo.environments) or "none"
-        raise UsageError(f"no environment '{opts.env}' (known: {known})")
-    if any(d.is_error for d in compiled.diagnostics):
-        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
     model = _model_key(opts.model) if opts.model else None
-    renders, verify_diags = pipeline.render_all(compiled, model=model)
-    if any(d.is_error for d in verify_diags):
-        return CommandResult(sort_diagnostics(rebase(root, verify_diags)))
+    outcome = pipeline.run(root, environment=opts.env, one_environment=True,
+                           allow_empty=opts.allow_empty, render=True, model=model)
+    if outcome.stopped:
+        # verification problems alone when resolving succeeded: only they stopped it
+        shown = (outcome.verify_diagnostics if outcome.renders else outcome.diagnostics)
+        return CommandResult(sort_diagnostics(rebase(root, shown)))
+    env = pipeline.require_environment(outcome.compiled.repo, opts.env)
+    renders, verify_diags = outcome.renders, outcome.verify_diagnostics
     if model is not None and not any(m.models for m in renders):
         raise UsageError(f"no model '{opts.model}' in {shown_path(root / 'models')}")
     objects = _selected(renders, opts.namespace, opts.objects)
@@ -210,16 +204,13 @@ def explain(opts: ExplainOptions) -> CommandResult:
     if path is None:
         raise UsageError(f"no model '{opts.model}' (expected "
                          f"{shown_path(root / 'models' / key.namespace / key.name)}.yaml)")
-    compiled = pipeline.load_and_resolve(root, only_models=[path],
-                                         env_names=[opts.env] if opts.env else None)
-    if any(d.is_error for d in compiled.load_diagnostics):
+    outcome = pipeline.run(root, environment=opts.env, one_environment=True,
+                           only_models=[path])
+    compiled = outcome.compiled
+    if outcome.stopped:
         return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
-    env_name = opts.env or pipeline.base_environment(compiled.repo)
-    if compiled.repo.environment(env_name) is None:
-        known = ", ".join(e.name for e in compiled.repo.environments) or "none"
-        raise UsageError(f"no environment '{env_name}' (known: {known})")
-    if any(d.is_error for d in compiled.diagnostics):
-        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
+    assert outcome.environment is not None
+    env_name = outcome.environment
     rd = next(r for r in compiled.deployments[env_name] if r.key == key)
     text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
     return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)), output=text,
@@ -270,10 +261,7 @@ def catalog(opts: CatalogOptions) -> CommandResult:
     root = locate(opts.repo)
     compiled = pipeline.load_and_resolve(root, env_names=[])
     env_name = opts.env or pipeline.base_environment(compiled.repo)
-    env = compiled.repo.environment(env_name)
-    if env is None:
-        known = ", ".join(e.name for e in compiled.repo.environments) or "none"
-        raise UsageError(f"no environment '{env_name}' (known: {known})")
+    env = pipeline.require_environment(compiled.repo, env_name)
     found = inventory.inventory(compiled.repo, env)
     text = inventory.as_json(found) if opts.fmt == "json" else inventory.as_text(found)
     # the repo's own problems do not stop the listing, but they are shown

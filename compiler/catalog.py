@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.errors import InfercError
 from compiler.load import load_path
 from compiler.resources import presets_dir
@@ -27,14 +28,14 @@ IMAGES_FILE = "images.yaml"
 INDEX_FILE = "kustomization.yaml"  # lists a release's templates in install order
 MODEL_TYPES = ("generative", "predictive")
 
-_DISPLAY_NAME = "openshift.io/display-name"
-_MODEL_TYPE = "opendatahub.io/model-type"
-_ACCELERATORS = "opendatahub.io/recommended-accelerators"
-_API_PROTOCOL = "opendatahub.io/apiProtocol"
-_SERVING_SUPPORT = "opendatahub.io/modelServingSupport"
-_DASHBOARD = "opendatahub.io/dashboard"
-_SUPPORT_STATUS = "opendatahub.io/support-status"
-_ACCEPTED = "opendatahub.io/unsupported-status-accepted"
+_DISPLAY_NAME = V.DISPLAY_NAME
+_MODEL_TYPE = V.MODEL_TYPE
+_ACCELERATORS = V.RECOMMENDED_ACCELERATORS
+_API_PROTOCOL = V.API_PROTOCOL
+_SERVING_SUPPORT = V.SERVING_SUPPORT
+_DASHBOARD = V.DASHBOARD
+_SUPPORT_STATUS = V.SUPPORT_STATUS
+_ACCEPTED = V.UNSUPPORTED_ACCEPTED
 _UNSUPPORTED = "unsupported"
 _PLACEHOLDER = "$("
 

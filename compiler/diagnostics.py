@@ -87,3 +87,37 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def count_errors(diags: Iterable[Diagnostic]) -> int:
     return sum(1 for d in diags if d.is_error)
+
+
+# JSON Schema type names in words, for "expected a mapping, found a list"
+TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string",
+              "integer": "an integer", "number": "a number", "boolean": "a boolean",
+              "null": "null"}
+
+
+def show_value(value: object) -> str:
+    """A value as a message quotes it: ``'High'``, ``3``, ``true``, ``null``; a list of
+    scalars inline (``['a', 'b']``), anything larger by its kind."""
+    if isinstance(value, str):
+        return excerpt(value)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
+        return f"[{', '.join(show_value(v) for v in value)}]"
+    return describe_value(value)
+
+
+def describe_value(value: object) -> str:
+    """What was found, in words: ``a string ('1d')``, ``an integer (3)``, ``a mapping``."""
+    if value is None:
+        return "null"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):  # before int: bool is a subclass of int
+        return f"a boolean ({show_value(value)})"
+    noun = {str: "a string", int: "an integer", float: "a number"}.get(type(value), "a value")
+    return f"{noun} ({show_value(value)})"

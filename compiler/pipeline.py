@@ -6,11 +6,12 @@ Commands call these functions; each stage stays in its own module.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.errors import UsageError
 from compiler.objects import object_key
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
@@ -32,6 +33,59 @@ class Compiled:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return self.load_diagnostics + self.resolve_diagnostics
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command gets from :func:`run`: the compiled repo, the renders when asked
+    for, and whether the command must stop and report (any error so far)."""
+
+    compiled: Compiled
+    environment: str | None  # the one environment the command asked about, if any
+    renders: tuple[EnvRender, ...] = ()
+    verify_diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.compiled.diagnostics + self.verify_diagnostics
+
+    @property
+    def stopped(self) -> bool:
+        return any(d.is_error for d in self.diagnostics)
+
+
+def run(root: Path, *, environment: str | None = None, one_environment: bool = False,
+        only_models: Sequence[Path] | None = None, allow_empty: bool = False,
+        render: bool = False, model: ModelKey | None = None,
+        progress: Callable[[str], None] | None = None) -> Outcome:
+    """The commands' shared ladder: load and resolve; for a command about one
+    environment (``one_environment``; ``environment`` None means the base one) that
+    environment must exist, unless the files failed to load (a broken environment file
+    is reported, not called unknown); stop on any error; then render and verify when
+    asked, and stop on a failed verification."""
+    chosen = [environment] if environment is not None else None
+    compiled = load_and_resolve(root, only_models=only_models, env_names=chosen,
+                                allow_empty=allow_empty)
+    name = environment
+    if one_environment:
+        if any(d.is_error for d in compiled.load_diagnostics):
+            return Outcome(compiled, name)
+        name = environment or base_environment(compiled.repo)
+        require_environment(compiled.repo, name)
+    outcome = Outcome(compiled, name)
+    if outcome.stopped or not render:
+        return outcome
+    renders, verify_diags = render_all(compiled, model=model, progress=progress)
+    return Outcome(compiled, name, renders, verify_diags)
+
+
+def require_environment(repo: Repo, name: str) -> Environment:
+    """The environment a command names; an unknown one is a usage error."""
+    env = repo.environment(name)
+    if env is None:
+        known = ", ".join(e.name for e in repo.environments) or "none"
+        raise UsageError(f"no environment '{name}' (known: {known})")
+    return env
 
 
 def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,

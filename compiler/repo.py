@@ -8,7 +8,6 @@ and left out; the rest of the repo is still read, so one run shows every problem
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from compiler import credentials
+from compiler import vocabulary as V
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
 from compiler.diagnostics import Diagnostic, DocPath, excerpt
 from compiler.errors import UsageError
@@ -34,6 +34,7 @@ from compiler.spec import (
     profile_from,
     settings_from,
 )
+from compiler.text import closest, did_you_mean
 from compiler.validate import SchemaValidator
 
 SETTINGS_FILE = "inferc.yaml"
@@ -272,9 +273,8 @@ def models_folder_state(root: Path) -> str:
     if folder.is_symlink() and not folder.exists():
         return "models/ is a broken symbolic link"
     if not folder.exists():
-        near = difflib.get_close_matches("models", [p.name for p in root.iterdir()
-                                                    if p.is_dir()], n=1)
-        return "there is no models/ folder" + (f" (is '{near[0]}/' misspelt?)" if near else "")
+        near = closest("models", [p.name for p in root.iterdir() if p.is_dir()])
+        return "there is no models/ folder" + (f" (is '{near}/' misspelt?)" if near else "")
     if not folder.is_dir():
         return "models is not a folder"
     others = _walk(folder)
@@ -310,11 +310,10 @@ def _check_base_environment(repo: Repo) -> list[Diagnostic]:
     names = [e.name for e in repo.environments]
     if wanted is None or doc is None or wanted in names or not names:
         return []
-    near = difflib.get_close_matches(wanted, names, n=1)
     return [doc.diag(("spec", "baseEnvironment"), f"no environment '{wanted}'",
                      "settings.base-environment",
-                     hint=f"did you mean '{near[0]}'?" if near else f"environments: "
-                     f"{', '.join(names)}")]
+                     hint=did_you_mean(wanted, names,
+                                       otherwise=f"environments: {', '.join(names)}"))]
 
 
 def _builtin_profiles(validator: SchemaValidator) -> tuple[HardwareProfile, ...]:
@@ -361,13 +360,13 @@ def _wrapped(doc: Document) -> dict[str, object]:
     single-model serving, no model type (offered for both), the runtime's API protocol.
     The Template is named like the runtime (the dashboard's own name is random)."""
     runtime = doc.data
-    annotations = {"opendatahub.io/modelServingSupport": '["single"]'}
-    protocol = (runtime["metadata"].get("annotations") or {}).get("opendatahub.io/apiProtocol")
+    annotations = {V.SERVING_SUPPORT: '["single"]'}
+    protocol = (runtime["metadata"].get("annotations") or {}).get(V.API_PROTOCOL)
     if protocol:
-        annotations["opendatahub.io/apiProtocol"] = protocol
+        annotations[V.API_PROTOCOL] = protocol
     return {"apiVersion": "template.openshift.io/v1", "kind": "Template",
             "metadata": {"name": runtime["metadata"]["name"], "annotations": annotations,
-                         "labels": {"opendatahub.io/dashboard": "true"}},
+                         "labels": {V.DASHBOARD: "true"}},
             "objects": [runtime], "parameters": []}
 
 
@@ -387,20 +386,20 @@ def _as_openshift_template(doc: Document) -> dict[str, object]:
     sr_meta = dict(runtime.get("metadata") or {})
     annotations = dict(sr_meta.get("annotations") or {})
     if "displayName" in spec:
-        annotations["openshift.io/display-name"] = spec["displayName"]
+        annotations[V.DISPLAY_NAME] = spec["displayName"]
     if "recommendedAccelerators" in spec:
-        annotations["opendatahub.io/recommended-accelerators"] = json.dumps(
+        annotations[V.RECOMMENDED_ACCELERATORS] = json.dumps(
             spec["recommendedAccelerators"])
     sr_meta.setdefault("name", meta["name"])
     sr_meta["annotations"] = annotations
     runtime["metadata"] = sr_meta
-    template_annotations = {"opendatahub.io/modelServingSupport": '["single"]',
-                            "opendatahub.io/model-type": json.dumps(spec["modelTypes"])}
+    template_annotations = {V.SERVING_SUPPORT: '["single"]',
+                            V.MODEL_TYPE: json.dumps(spec["modelTypes"])}
     if "apiProtocol" in spec:
-        template_annotations["opendatahub.io/apiProtocol"] = spec["apiProtocol"]
+        template_annotations[V.API_PROTOCOL] = spec["apiProtocol"]
     return {"apiVersion": "template.openshift.io/v1", "kind": "Template",
             "metadata": {"name": meta["name"], "annotations": template_annotations,
-                         "labels": {"opendatahub.io/dashboard": "true"}},
+                         "labels": {V.DASHBOARD: "true"}},
             "objects": [runtime]}
 
 
@@ -420,8 +419,7 @@ def _check_overrides(repo: Repo) -> list[Diagnostic]:
         for ref in env.overrides:
             if ref in known:
                 continue
-            near = difflib.get_close_matches(ref, known, n=1)
             out.append(env.doc.diag(("spec", "overrides", ref), f"no model '{ref}' in models/",
                                     "env.unknown-model", at_key=True,
-                                    hint=f"did you mean '{near[0]}'?" if near else None))
+                                    hint=did_you_mean(ref, known)))
     return out

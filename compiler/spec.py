@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from compiler import vocabulary as V
 from compiler.load import Document
 from compiler.platforms import Platform, normalise_mode, platform_for
 from compiler.quantity import Quantity, canonical, parse
@@ -262,7 +263,7 @@ def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:
                    canonical(i["maxCount"]) if "maxCount" in i else None, index)
         for index, i in enumerate(spec["identifiers"]))
     return HardwareProfile(meta["name"], meta.get("namespace"),
-                           annotations.get("opendatahub.io/display-name", meta["name"]),
+                           annotations.get(V.ODH_DISPLAY_NAME, meta["name"]),
                            identifiers, spec.get("scheduling"), builtin, doc)
 
 

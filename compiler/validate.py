@@ -7,7 +7,6 @@ schema's own ``x-message`` explanation.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -15,9 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import Diagnostic, DocPath, excerpt
+from compiler.diagnostics import TYPE_NAMES, Diagnostic, DocPath, describe_value, show_value
 from compiler.load import Document
 from compiler.resources import schemas_dir
+from compiler.text import closest, did_you_mean
 
 if TYPE_CHECKING:
     from jsonschema import ValidationError
@@ -40,9 +40,6 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "Repository": ("repository.schema.json", (API_VERSION,)),
 }
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string",
-               "integer": "an integer", "number": "a number", "boolean": "a boolean",
-               "null": "null"}
 
 
 @dataclass
@@ -143,9 +140,9 @@ def quantity_problem(instance: Any) -> str | None:
         value = parse(instance).value
     except ValueError as exc:
         return None if "out of range" not in str(exc) else \
-            f"{_show(instance)} is out of range for a Kubernetes quantity"
+            f"{show_value(instance)} is out of range for a Kubernetes quantity"
     if abs(value) > MAX_VALUE:
-        return f"{_show(instance)} is larger than a Kubernetes quantity can hold (2^63-1)"
+        return f"{show_value(instance)} is larger than a Kubernetes quantity can hold (2^63-1)"
     return None
 
 
@@ -231,8 +228,7 @@ def _check_kind(doc: Document, expect: str | tuple[str, ...] | None) -> Diagnost
                         hint=f"this file should be kind: {' or '.join(allowed)}" if allowed
                         else None)
     if kind not in KINDS:
-        near = difflib.get_close_matches(kind, KINDS, n=1)
-        hint = f"did you mean '{near[0]}'?" if near else f"known kinds: {', '.join(KINDS)}"
+        hint = did_you_mean(kind, KINDS, otherwise=f"known kinds: {', '.join(KINDS)}")
         return doc.diag(("kind",), f"unknown kind '{kind}'", "schema.kind", hint=hint)
     if allowed is not None and kind not in allowed:
         return doc.diag(("kind",), f"kind {kind} does not belong here; files in this folder "
@@ -319,9 +315,8 @@ def _unknown_fields(doc: Document, path: DocPath,
         if key in not_here:  # a field that exists elsewhere, refused here on purpose
             yield doc.diag(path + (key,), not_here[key], "schema.unknown-field", at_key=True)
             continue
-        near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-        hint = f"did you mean '{near[0]}'?" if near else (
-            f"known fields: {', '.join(known)}" if known else None)
+        hint = did_you_mean(key, known, otherwise=f"known fields: {', '.join(known)}"
+                            if known else None)
         yield doc.diag(path + (key,), f"unknown field '{key}'", "schema.unknown-field",
                        hint=hint, at_key=True)
 
@@ -340,22 +335,22 @@ def _message(error: ValidationError) -> str:
         return str(custom)
     if custom and keyword in ("pattern", "enum", "type", "minimum") and not (
             keyword == "type" and not isinstance(instance, str) and _wants_string(schema)):
-        return f"{_show(instance)} {custom}"
+        return f"{show_value(instance)} {custom}"
     if keyword == "type":
         wanted = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        names = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted)
-        return f"expected {names}, found {_kind_of(instance)}"
+        names = " or ".join(TYPE_NAMES.get(str(t), str(t)) for t in wanted)
+        return f"expected {names}, found {describe_value(instance)}"
     if keyword == "enum":
         return _enum_message(instance, schema["enum"])
     if keyword == "const":
-        return f"must be {json.dumps(schema['const'])}, found {_show(instance)}"
+        return f"must be {json.dumps(schema['const'])}, found {show_value(instance)}"
     if keyword in ("minimum", "maximum"):
         word = "at least" if keyword == "minimum" else "at most"
-        return f"must be {word} {schema[keyword]}, found {_show(instance)}"
+        return f"must be {word} {schema[keyword]}, found {show_value(instance)}"
     if keyword in ("minItems", "minLength"):
         return "must not be empty"
     if keyword == "maxLength":
-        return (f"{_show(instance)} is {len(str(instance))} characters, longer than the "
+        return (f"{show_value(instance)} is {len(str(instance))} characters, longer than the "
                 f"{schema['maxLength']} allowed")
     return str(error.message)
 
@@ -367,29 +362,11 @@ def _wants_string(schema: Mapping[str, Any]) -> bool:
 
 def _enum_message(instance: Any, allowed: list[Any]) -> str:
     options = ", ".join(str(a) for a in allowed)
-    message = f"{_show(instance)} is not one of: {options}"
+    message = f"{show_value(instance)} is not one of: {options}"
     if isinstance(instance, str):
-        near = difflib.get_close_matches(instance, [str(a) for a in allowed], n=1)
-        if near:
-            message += f" (did you mean '{near[0]}'?)"
+        near = closest(instance, [str(a) for a in allowed])
+        if near is not None:
+            message += f" (did you mean '{near}'?)"
     return message
 
 
-def _kind_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return f"an integer ({value})"
-    if isinstance(value, float):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"a string ({_show(value)})"
-    return "a list" if isinstance(value, list) else "a mapping"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return excerpt(value)
-    return json.dumps(value) if not isinstance(value, (dict, list)) else _kind_of(value)

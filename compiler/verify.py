@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import importlib.util
 import json
 import re
@@ -32,9 +31,10 @@ import jsonschema_rs
 from jsonschema_rs import ValidationError, ValidationErrorKind
 
 from compiler import apiserver
-from compiler.diagnostics import Diagnostic, DocPath, format_path
+from compiler.diagnostics import TYPE_NAMES, Diagnostic, DocPath, describe_value, format_path, show_value
 from compiler.load import SourceMap, load_path
 from compiler.resources import schemas_dir
+from compiler.text import did_you_mean
 
 UPSTREAM = "upstream"
 
@@ -71,9 +71,6 @@ OBJECT_META: dict[str, Any] = {
     },
 }
 
-_TYPE_NAMES = {"object": "a mapping", "array": "a list", "string": "a string",
-               "integer": "an integer", "number": "a number", "boolean": "a boolean",
-               "null": "null"}
 _FORMAT_MESSAGES = {"byte": "is not valid base64", "date-time": "is not an RFC 3339 date-time",
                     "ipv4": "is not an IPv4 address", "ipv6": "is not an IPv6 address"}
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
@@ -93,7 +90,6 @@ _PATTERN_NAMES = {
 }
 _FILE_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 _K8S_SCHEMA_DIR = re.compile(r"^v(\d+)\.(\d+)\.\d+-local-strict$")
-_MAX_SHOWN = 40  # characters of a value quoted in a message
 
 
 def crd_sets() -> list[str]:
@@ -375,7 +371,7 @@ def _diagnostics(error: ValidationError, compiled: _Compiled,
     elif isinstance(kind, ValidationErrorKind.Required):
         yield where.diag(path, f"missing required field '{kind.property}'", RULE_SCHEMA, key=True)
     elif isinstance(kind, ValidationErrorKind.Pattern) and kind.pattern in _PATTERN_NAMES:
-        yield where.diag(path, f"{_show(error.instance)} {_PATTERN_NAMES[kind.pattern]}",
+        yield where.diag(path, f"{show_value(error.instance)} {_PATTERN_NAMES[kind.pattern]}",
                          RULE_SCHEMA, hint=f"the schema's pattern is {kind.pattern}")
     else:
         yield where.diag(path, _message(error), RULE_SCHEMA)
@@ -386,15 +382,15 @@ def _message(error: ValidationError) -> str:
     kind, value = error.kind, error.instance
     if isinstance(kind, ValidationErrorKind.Type):
         wanted = [t for t in kind.types if t != "null"] or ["null"]  # built-ins allow null
-        names = " or ".join(_TYPE_NAMES.get(t, t) for t in wanted)
-        return f"expected {names}, found {_describe(value)}"
+        names = " or ".join(TYPE_NAMES.get(t, t) for t in wanted)
+        return f"expected {names}, found {describe_value(value)}"
     if isinstance(kind, ValidationErrorKind.Enum):
-        return f"{_show(value)} is not one of [{', '.join(_show(o) for o in kind.options)}]"
+        return f"{show_value(value)} is not one of [{', '.join(show_value(o) for o in kind.options)}]"
     if isinstance(kind, ValidationErrorKind.Pattern):
-        return f"{_show(value)} does not match '{kind.pattern}'"
+        return f"{show_value(value)} does not match '{kind.pattern}'"
     if isinstance(kind, ValidationErrorKind.Format):
         tail = _FORMAT_MESSAGES.get(kind.format, f"is not a valid '{kind.format}'")
-        return f"{_show(value)} {tail}"
+        return f"{show_value(value)} {tail}"
     return _limit_message(error) or _plain_message(error)
 
 
@@ -410,7 +406,7 @@ def _limit_message(error: ValidationError) -> str | None:
     ]
     for cls, words in bounds:
         if isinstance(kind, cls):
-            return f"{_show(value)} {words} {kind.as_dict()['limit']}"
+            return f"{show_value(value)} {words} {kind.as_dict()['limit']}"
     counts: list[tuple[type[Any], str, str]] = [
         (ValidationErrorKind.MinItems, "at least", "item"),
         (ValidationErrorKind.MaxItems, "at most", "item"),
@@ -430,41 +426,12 @@ def _plain_message(error: ValidationError) -> str:
     if isinstance(kind, ValidationErrorKind.UniqueItems):
         return "list has duplicate items"
     if isinstance(kind, ValidationErrorKind.Constant):
-        return f"{_show(error.instance)} is not {_show(kind.expected_value)}"
+        return f"{show_value(error.instance)} is not {show_value(kind.expected_value)}"
     if isinstance(kind, (ValidationErrorKind.AnyOf, ValidationErrorKind.OneOfNotValid)):
-        return f"{_describe(error.instance)} matches none of the allowed forms"
+        return f"{describe_value(error.instance)} matches none of the allowed forms"
     if isinstance(kind, ValidationErrorKind.OneOfMultipleValid):
-        return f"{_describe(error.instance)} matches more than one of the allowed forms"
+        return f"{describe_value(error.instance)} matches more than one of the allowed forms"
     return error.message
-
-
-def _show(value: Any) -> str:
-    """A value as a message quotes it: ``'High'``, ``3``, ``true``, ``null``, ``[…]``."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN - 1] + "…")
-    if isinstance(value, list):
-        return f"[{', '.join(_show(v) for v in value)}]"
-    if isinstance(value, dict):
-        return "a mapping"
-    return str(value)
-
-
-def _describe(value: Any) -> str:
-    """What was found, in the loader's words: ``a string ('1d')``, ``a mapping``."""
-    if value is None:
-        return "null"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):  # before int: bool is a subclass of int
-        return f"a boolean ({_show(value)})"
-    noun = {str: "a string", int: "an integer", float: "a number"}.get(type(value), "a value")
-    return f"{noun} ({_show(value)})"
 
 
 def _allowed_fields(error: ValidationError, compiled: _Compiled) -> list[str]:
@@ -494,9 +461,7 @@ def _child(node: Any, step: str | int) -> Any:
 
 
 def _did_you_mean(key: str, allowed: Sequence[str]) -> str | None:
-    by_case = [a for a in allowed if a.lower() == key.lower()]
-    close = by_case or difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
-    return f"did you mean '{close[0]}'?" if close else None
+    return did_you_mean(key, allowed, cutoff=0.75)
 
 
 # --- files --------------------------------------------------------------------------------

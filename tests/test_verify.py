@@ -44,7 +44,8 @@ BAD_CASES: dict[str, tuple[str, list[Row]]] = {
     ]),
     "llmisvc-inline-string.yaml": ("rhoai-3.5", [
         ("llmisvc-inline-string.yaml", 14, 17, "spec.router.scheduler.config.inline",
-         "expected a mapping, found a string ('apiVersion: inference.networking.x-k8s.…')",
+         "expected a mapping, found a string "
+         "('apiVersion: inference.networking.x-k8s.io/v1alpha1\\nkind: …')",
          "verify.schema"),
     ]),
     "inference-criticality.yaml": ("upstream", [

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.resolve.records import ResolvedDeployment
 
-DASHBOARD_LABEL = "opendatahub.io/dashboard"
-SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+DASHBOARD_LABEL = V.DASHBOARD
+SYNC_WAVE = V.SYNC_WAVE
 
 
 def before_model() -> dict[str, str]:
@@ -31,5 +32,5 @@ def metadata(name: str, namespace: str, *, labels: dict[str, str] | None = None,
 def hardware_profile_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     # The resource-version annotation the dashboard also writes is cluster state
     # (non-deterministic); the webhook looks the profile up by name and namespace.
-    return {"opendatahub.io/hardware-profile-name": rd.profile.name,
-            "opendatahub.io/hardware-profile-namespace": rd.profile_namespace}
+    return {V.HARDWARE_PROFILE_NAME: rd.profile.name,
+            V.HARDWARE_PROFILE_NAMESPACE: rd.profile_namespace}

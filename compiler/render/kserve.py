@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.objects import K8sObject
 from compiler.render import without_platform as bare
 from compiler.render.common import DASHBOARD_LABEL, before_model, hardware_profile_annotations, metadata
@@ -41,20 +42,20 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
                 "spec": source["spec"]}
     src_meta = source.get("metadata", {})
     annotations = dict(src_meta.get("annotations", {}))
-    display = annotations.get("openshift.io/display-name", template.display_name)
+    display = annotations.get(V.DISPLAY_NAME, template.display_name)
     if template.api_protocol and "annotations" in src_meta:
-        annotations["opendatahub.io/apiProtocol"] = template.api_protocol
+        annotations[V.API_PROTOCOL] = template.api_protocol
     annotations.update({
         **before_model(),
-        "openshift.io/display-name": display,
-        "opendatahub.io/template-name": template.name,
-        "opendatahub.io/template-display-name": display,
+        V.DISPLAY_NAME: display,
+        V.TEMPLATE_NAME: template.name,
+        V.TEMPLATE_DISPLAY_NAME: display,
     })
     # The wizard's manual choice carries a scope, and on 3.3/3.4 its automatic
     # suggestion too; global means the Template lives in the dashboard namespace.
     if choice.mode == "explicit" or rd.environment.release.has("suggestedRuntimeScope"):
         is_global = template.namespace in (None, rd.environment.dashboard_namespace)
-        annotations["opendatahub.io/serving-runtime-scope"] = "global" if is_global else "project"
+        annotations[V.RUNTIME_SCOPE] = "global" if is_global else "project"
     labels = dict(src_meta.get("labels", {}))
     return {
         "apiVersion": "serving.kserve.io/v1alpha1",
@@ -94,9 +95,9 @@ def _dashboard_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     return {
         **_connection_annotations(rd),
         **_access_annotations(rd),
-        "openshift.io/display-name": rd.display_name,
-        "openshift.io/description": rd.description,
-        "opendatahub.io/model-type": rd.model_type,
+        V.DISPLAY_NAME: rd.display_name,
+        V.DESCRIPTION: rd.description,
+        V.MODEL_TYPE: rd.model_type,
         **hardware_profile_annotations(rd),
     }
 
@@ -104,18 +105,18 @@ def _dashboard_annotations(rd: ResolvedDeployment) -> dict[str, str]:
 def _labels(rd: ResolvedDeployment) -> dict[str, str]:
     labels = {DASHBOARD_LABEL: "true"}
     if rd.access.external:
-        labels["networking.kserve.io/visibility"] = "exposed"
+        labels[V.VISIBILITY] = "exposed"
     if rd.access.ai_asset_use_case is not None:
-        labels["opendatahub.io/genai-asset"] = "true"  # a label, not an annotation
+        labels[V.GENAI_ASSET] = "true"  # a label, not an annotation
     return labels
 
 
 def _access_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     access = rd.access
     # Always written by the wizard, "true" exactly when a token is requested.
-    out = {"security.opendatahub.io/enable-auth": "true" if access.auth else "false"}
+    out = {V.ENABLE_AUTH: "true" if access.auth else "false"}
     if access.ai_asset_use_case:
-        out["opendatahub.io/genai-use-case"] = access.ai_asset_use_case
+        out[V.GENAI_USE_CASE] = access.ai_asset_use_case
     return {**out, **_stop_annotation(rd)}
 
 
@@ -125,7 +126,7 @@ def _stop_annotation(rd: ResolvedDeployment) -> dict[str, str]:
     # undo the dashboard's Stop button (README: Stop and Start).
     if not rd.access.stopped:
         return {}
-    return {"serving.kserve.io/stop": "true"}
+    return {V.STOP: "true"}
 
 
 def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
@@ -135,9 +136,9 @@ def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     storage = rd.storage
     if storage.connection is None:
         return {}
-    out = {"opendatahub.io/connections": storage.connection}
+    out = {V.CONNECTIONS: storage.connection}
     if storage.scheme == "s3":
-        out["opendatahub.io/connection-path"] = storage.path
+        out[V.CONNECTION_PATH] = storage.path
     return out
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.metrics import Endpoint, Monitoring
 from compiler.objectives import ERRORS, Objective, decimal
 from compiler.render import promql
@@ -25,7 +26,7 @@ from compiler.resolve.records import ResolvedDeployment
 
 K8sObject = dict[str, Any]
 API = "monitoring.coreos.com/v1"
-MANAGED_BY = {"app.kubernetes.io/managed-by": "inferc"}
+MANAGED_BY = {V.MANAGED_BY: "inferc"}
 # Suffixes no platform controller uses (theirs: <isvc>-metrics, kserve-llm-isvc-*,
 # <gateway>-metrics), so inferc's objects can never take a controller's name.
 RULE_SUFFIX = "-inferc-rules"

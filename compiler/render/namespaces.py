@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compiler import vocabulary as V
 from compiler.objects import K8sObject
 from compiler.render.common import DASHBOARD_LABEL, SYNC_WAVE
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
-KUEUE_MANAGED = "kueue.openshift.io/managed"
+KUEUE_MANAGED = V.KUEUE_MANAGED
 
 
 def render(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[K8sObject]:
@@ -34,7 +35,7 @@ def _namespace(name: str, queued: bool, dashboard: bool) -> K8sObject:
     if not dashboard:  # no OpenShift AI dashboard to list the project for
         return {"apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": name, "annotations": {SYNC_WAVE: "-2"}}}
-    labels = {DASHBOARD_LABEL: "true", "modelmesh-enabled": "false"}
+    labels = {DASHBOARD_LABEL: "true", V.MODELMESH_ENABLED: "false"}
     if queued:
         labels[KUEUE_MANAGED] = "true"
     # wave -2: everything else in the namespace (wave -1 and 0) needs it first

@@ -8,6 +8,7 @@ UID, which only the cluster knows, so inferc leaves it out (Argo CD prunes them)
 
 from __future__ import annotations
 
+from compiler import vocabulary as V
 from compiler.objects import K8sObject
 from compiler.render.common import DASHBOARD_LABEL, before_model, metadata
 from compiler.resolve.records import ResolvedDeployment
@@ -37,8 +38,8 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
          "subjects": [{"kind": "ServiceAccount", "name": account}]},
     ]
     for token in rd.access.tokens:
-        annotations = {"kubernetes.io/service-account.name": account,
-                       "openshift.io/display-name": token.display, **before_model()}
+        annotations = {V.SERVICE_ACCOUNT_NAME: account,
+                       V.DISPLAY_NAME: token.display, **before_model()}
         objects.append({"apiVersion": "v1", "kind": "Secret",
                         "metadata": metadata(f"{token.name}-{account}", namespace,
                                              labels=dashboard, annotations=annotations),

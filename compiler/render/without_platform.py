@@ -25,12 +25,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.platforms import normalise_mode
 from compiler.resolve.records import ResolvedDeployment
 
-DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode"
-STORAGE_SECRET = "serving.kserve.io/storageSecretName"
-VISIBILITY = "networking.kserve.io/visibility"
+DEPLOYMENT_MODE = V.DEPLOYMENT_MODE
+STORAGE_SECRET = V.STORAGE_SECRET
+VISIBILITY = V.VISIBILITY
 QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
 
 

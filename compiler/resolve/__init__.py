@@ -6,7 +6,6 @@ Everything every target shares is resolved here; the chosen target's resolver
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -40,6 +39,7 @@ from compiler.resolve.targets import (
 from compiler.resources import presets_dir
 from compiler.spec import Environment, HardwareProfile, ModelSpec
 from compiler.targets import DEFAULT_TARGET, TargetFacts, facts
+from compiler.text import did_you_mean
 
 __all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
 
@@ -152,10 +152,9 @@ class Resolver:
         found = _profiles_for(self.repo.profiles, model.key.namespace, env.dashboard_namespace)
         if name in found:
             return found[name]
-        near = difflib.get_close_matches(name, found, n=1)
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
-                           hint=f"did you mean '{near[0]}'?" if near else
-                           f"known profiles: {', '.join(sorted(found))}")
+                           hint=did_you_mean(name, found, otherwise=f"known profiles: "
+                                             f"{', '.join(sorted(found))}"))
 
 
 def _target_defaults(target: TargetFacts, values: dict[str, Any],

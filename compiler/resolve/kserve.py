@@ -6,7 +6,6 @@ ServingRuntime and an InferenceService.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from compiler.resolve.records import (
 )
 from compiler.resolve.targets import TargetInput, TargetResolver, runtime_origin
 from compiler.spec import Environment
-from compiler.text import table
+from compiler.text import did_you_mean, table
 
 
 @dataclass(frozen=True)
@@ -114,11 +113,10 @@ def check_environment(env: Environment, repo: Repo) -> list[Diagnostic]:
     for index, name in enumerate(env.disabled_templates):
         if any(name in (t.name, t.runtime_name) for t in templates):
             continue
-        near = difflib.get_close_matches(name, names, n=1)
         out.append(env.doc.diag(("spec", "dashboardConfig", "templateDisablement", index),
                                 f"no runtime template '{name}' in {env.release.display_name} or "
                                 "presets/runtimes/", "env.unknown-template",
-                                hint=f"did you mean '{near[0]}'?" if near else None))
+                                hint=did_you_mean(name, names)))
     return out
 
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.catalog import RuntimeTemplate
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.resolve.layers import Origin
@@ -40,7 +41,7 @@ STORAGE_SCHEMES = ("s3", "pvc")  # the connection types the documentation lists
 
 def is_mlserver(template: RuntimeTemplate) -> bool:
     annotations = template.serving_runtime["spec"].get("annotations") or {}
-    return bool(annotations.get("opendatahub.io/kserve-runtime") == "mlserver")
+    return bool(annotations.get(V.KSERVE_RUNTIME) == "mlserver")
 
 
 def apply(key: ModelKey, values: Mapping[str, Any], origins: Mapping[str, Origin],
@@ -88,7 +89,7 @@ def _added(key: ModelKey, cls: str, uri: PurePosixPath | None, user: Mapping[str
     # runtime with this annotation; the rendered runtime is named after the model, so
     # the annotation is KServe's only cue (platform-facts §5).
     annotations = template.serving_runtime.get("metadata", {}).get("annotations") or {}
-    kserve = annotations.get("serving.kserve.io/server-type") == "mlserver"
+    kserve = annotations.get(V.SERVER_TYPE) == "mlserver"
     out = []
     if NAME not in user and NAME not in preset and not kserve:
         out.append(EnvVar(NAME, key.name))

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler import objectives as O
+from compiler import vocabulary as V
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.metrics import (
     Endpoint,
@@ -29,7 +30,7 @@ from compiler.resolve.layers import Origin
 from compiler.resolve.records import Workload
 from compiler.spec import Environment
 
-KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # what odh-model-controller keys its queries on
+KSERVE_RUNTIME = V.KSERVE_RUNTIME  # what odh-model-controller keys its queries on
 _PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
 _PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
 LLMD = "llm-d"
