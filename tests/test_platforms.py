@@ -79,3 +79,24 @@ def test_kserve_release_crd_set_rejects_what_only_master_has() -> None:
     release = Verifier(platform_for("kserve", "0.20").crd_sets).check(llmisvc, file="m.yaml")
     assert [(d.path, d.rule) for d in release] == [("spec.rolloutStrategy", "verify.unknown-field")]
     assert Verifier("upstream").check(llmisvc, file="m.yaml") == []  # master's CRD has it
+
+
+def test_a_feature_a_release_lacks_names_the_first_release_that_has_it() -> None:
+    from compiler.load import load_bytes
+    from compiler.resolve.features import require
+    from compiler.resolve.layers import SPEC, Origin
+
+    doc = load_bytes(b"spec:\n  scheduler: {inline: {}}\n", "models/m.yaml").documents[0]
+    origin = Origin(SPEC, doc, ("spec", "scheduler"))
+    older, newer = platform_for("openshift-ai", "3.3"), platform_for("openshift-ai", "3.4")
+    assert require(newer, "llmdInlineSchedulerConfig", "x", origin, "r") == []
+    [diag] = require(older, "llmdInlineSchedulerConfig", "an inline scheduler configuration",
+                     origin, "llmd.scheduler-config")
+    assert (diag.file, diag.line, diag.col, diag.rule) == ("models/m.yaml", 2, 14,
+                                                           "llmd.scheduler-config")
+    assert diag.message == ("an inline scheduler configuration needs OpenShift AI 3.4 or "
+                            "later; this environment targets 3.3")
+    [never] = require(platform_for("kserve", "0.20"), "aiAsset", "an AI asset", origin, "r",
+                      instead="remove it")
+    assert (never.message, never.hint) == ("an AI asset does not exist on KServe 0.20",
+                                           "remove it")

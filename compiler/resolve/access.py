@@ -60,7 +60,8 @@ def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type
                     ai_asset_use_case=asset.get("useCase", "") if asset is not None else None,
                     stopped=values.get("stopped"), timeout=values.get("timeout"),
                     rate_limits=limits)
-    diags += more + _auth_switch(access, origins) + _exposure(result, origins, gateway)
+    diags += more + _auth_switch(access, origins) + _exposure(result, origins, gateway,
+                                                              release)
     if limits and not gateway:
         diags.append(origins["access.rateLimits"].diag(
             "rate limits are enforced by Kuadrant on the inference gateway, which only llm-d "
@@ -68,19 +69,20 @@ def resolve(values: Mapping[str, Any], origins: Mapping[str, Origin], model_type
     if asset is not None and model_type != "generative":
         diags.append(origins["aiAsset"].diag("only generative models can be added as AI asset "
                                              "endpoints", "access.ai-asset"))
-    return result, diags + _platform(result, origins, release)
+    return result, diags + _platform(result, origins, release, gateway)
 
 
 def _platform(access: Access, origins: Mapping[str, Origin], release: Platform,
-              ) -> list[Diagnostic]:
-    """What the targeted release cannot do with these settings; nothing is dropped silently."""
+              gateway: bool) -> list[Diagnostic]:
+    """What the targeted release cannot do with these settings; nothing is dropped silently.
+    (Tokens of a model behind the inference gateway are Kuadrant's: compiler.resolve.gateway.)"""
     diags = []
     if access.timeout is not None:
         diags += require(release, "modelRouteTimeout", "the model route timeout",
                          origins["timeout"], "access.timeout",
                          instead="the timeout is the OpenShift Route's; set it on your "
                                  "ingress or gateway")
-    if access.tokens:
+    if access.tokens and not gateway:
         tokens = origins["access.tokens"] if "access.tokens" in origins else origins["access"]
         diags += require(release, "tokenAuthentication", "token authentication", tokens,
                          "access.tokens",
@@ -130,7 +132,7 @@ def _tokens(names: Any, origin: Origin | None) -> tuple[tuple[Token, ...], list[
 
 
 def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
-              ) -> list[Diagnostic]:
+              release: Platform) -> list[Diagnostic]:
     origin = origins.get("access")
     if origin is None:
         return []
@@ -141,6 +143,13 @@ def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
                            "public: true", "access.public-required",
                            hint="leave auth out to get the default token 'default-name'")]
     if access.external and not access.tokens and not access.public:
+        if not release.has("tokenAuthentication"):
+            return [origin.diag("an external route without token authentication is reachable "
+                                "by anyone; say public: true to mean it",
+                                "access.public-required",
+                                hint=f"{release.display_name} has no token authentication for "
+                                     "InferenceServices; leave external off to keep the model "
+                                     "cluster-local")]
         return [origin.diag("an external route without token authentication is reachable by "
                             "anyone; add tokens, or say public: true", "access.public-required",
                             hint="tokens: [default-name] gives the route token authentication")]
