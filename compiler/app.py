@@ -82,7 +82,7 @@ def check(opts: CheckOptions) -> CommandResult:
     if not opts.paths:
         root = locate(opts.repo)
         compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
-        return _checked(rebase(root, compiled.diagnostics), len(compiled.repo.models),
+        return _checked(rebase(root, _verified(compiled)), len(compiled.repo.models),
                         len(compiled.repo.environments))
     groups: dict[Path, list[Path]] = {}
     whole: set[Path] = set()
@@ -102,7 +102,7 @@ def check(opts: CheckOptions) -> CommandResult:
     models, envs = 0, 0
     for root in sorted(whole):
         compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
-        diags += rebase(root, compiled.diagnostics)
+        diags += rebase(root, _verified(compiled))
         models += len(compiled.repo.models)
         envs += len(compiled.repo.environments)
     partial = [root for root in groups if root not in whole]
@@ -126,7 +126,21 @@ def _check_files(root: Path, paths: list[Path],
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only, allow_empty=allow_empty)
     kept = [d for d in compiled.load_diagnostics if d.file in given]
-    return kept + compiled.resolve_diagnostics, len(compiled.repo.models)
+    return kept + compiled.resolve_diagnostics + _output_problems(compiled), \
+        len(compiled.repo.models)
+
+
+def _verified(compiled: pipeline.Compiled) -> list[Diagnostic]:
+    return compiled.diagnostics + _output_problems(compiled)
+
+
+def _output_problems(compiled: pipeline.Compiled) -> list[Diagnostic]:
+    """Rendering and verifying the output when the input is clean: check must fail for
+    everything build and render reject (a runtime template's container that the
+    ServingRuntime schema refuses, say)."""
+    if any(d.is_error for d in compiled.diagnostics):
+        return []
+    return pipeline.render_all(compiled)[1]
 
 
 def build(opts: BuildOptions) -> CommandResult:

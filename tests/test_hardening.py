@@ -378,3 +378,23 @@ def test_a_latin1_terminal_is_exit_2_with_one_line(repo: Path) -> None:
     assert proc.stdout == b""
     assert proc.stderr == (b"inferc: error: the output cannot be written in this terminal's "
                            b"encoding (latin-1); set PYTHONIOENCODING=utf-8 or a UTF-8 locale\n")
+
+
+def test_check_fails_for_what_render_rejects(tmp_path: Path) -> None:
+    # Found by the fuzz suite: a runtime template whose container ports are a mapping
+    # passed check (the template schema does not model containers) and failed render.
+    from conftest import ROOT
+
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "tests" / "cases" / "golden" / "repo-presets" / "repo", repo)
+    template = repo / "presets" / "runtimes" / "triton.yaml"
+    template.write_text(template.read_text().replace(
+        "        ports:\n        - containerPort: 8000\n", "        ports:\n          containerPort: 8000\n"))
+    rendered = run_cli("render", "--env", "prod", cwd=repo)
+    assert rendered.exit_code == 1
+    checked = run_cli("check", cwd=repo)
+    assert checked.exit_code == 1
+    assert checked.stdout.splitlines()[0] == rendered.stderr.splitlines()[0]
+    assert "expected a list, found a mapping [verify.schema]" in checked.stdout
+    files = run_cli("check", "models/fraud/scorer.yaml", cwd=repo)
+    assert files.exit_code == 1

@@ -194,10 +194,12 @@ def golden_streams() -> Iterator[tuple[str, str, list[dict[str, Any]]]]:
 
 def runtime_of(objects: list[dict[str, Any]], namespace: str, model: str,
                release: str) -> metrics.RuntimeMetrics | None:
-    """The table for the model's runtime: a ServingRuntime copied next to it (OpenShift
-    AI), or the ClusterServingRuntime its InferenceService names (upstream KServe)."""
+    """The table for the model's runtime: llm-d's engine, a ServingRuntime copied next to
+    it (OpenShift AI), or the ClusterServingRuntime its InferenceService names (upstream)."""
     mine = {o["kind"]: o for o in objects
             if (o["metadata"].get("namespace"), o["metadata"]["name"]) == (namespace, model)}
+    if "LLMInferenceService" in mine:
+        return metrics.llmd_table(release)
     if "ServingRuntime" in mine:
         annotations = mine["ServingRuntime"]["spec"].get("annotations", {})
         return metrics.runtime_for(release, annotations.get("opendatahub.io/kserve-runtime"),
@@ -295,7 +297,9 @@ def test_openshift_ai_scrapes_inference_services_itself() -> None:
     ServiceMonitor or PodMonitor there, only rules."""
     for _, release, objects in golden_streams():
         if release.startswith("openshift-ai-"):
-            assert not [o for o in objects if o["kind"] in ("ServiceMonitor", "PodMonitor")]
+            assert not [o for o in objects if o["kind"] == "ServiceMonitor"
+                        or (o["kind"] == "PodMonitor" and "serving.kserve.io/inferenceservice"
+                            in o["spec"]["selector"].get("matchLabels", {}))]
 
 
 def monitors_of(case: str, env: str) -> dict[str, dict[str, Any]]:

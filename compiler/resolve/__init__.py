@@ -79,7 +79,7 @@ class Resolver:
         if not self.repo.partial:  # quotas need every model
             diags.extend(quota.check(env, out))
         diags.extend(monitoring.dashboard_warnings(
-            env, [str(rd.key) for rd in out if rd.monitoring is not None]))
+            env, [(str(rd.key), rd.target) for rd in out if rd.monitoring is not None]))
         return out, diags
 
     def deployment(self, model: ModelSpec, env: Environment,

@@ -180,16 +180,22 @@ def _endpoint(annotations: Mapping[str, str], table: RuntimeMetrics | None) -> E
     return Endpoint(port, path) if port is not None else None
 
 
-def dashboard_warnings(env: Environment, monitored: Sequence[str]) -> list[Diagnostic]:
-    """A located warning for each OdhDashboardConfig flag that hides the metrics of
-    models that ask for monitoring (documentation §2.7.1 prerequisites)."""
-    if not monitored:
-        return []
-    names = ", ".join(sorted(monitored)[:3]) + (", …" if len(monitored) > 3 else "")
-    return [env.doc.diag(
-        ("spec", "dashboardConfig", "dashboardConfig", flag),
-        f"{flag} is true: the dashboard shows no metrics for the {len(monitored)} "
-        f"monitored model{'s' * (len(monitored) != 1)} ({names}); inferc's rules and "
-        "alerts still work", "monitoring.dashboard-metrics", severity=Severity.WARNING,
-        hint="the documentation (§2.7.1) requires false to view model metrics")
-        for flag in env.monitoring.metrics_hidden_by]
+def dashboard_warnings(env: Environment, monitored: Sequence[tuple[str, str]],
+                       ) -> list[Diagnostic]:
+    """A located warning for each OdhDashboardConfig flag that hides the metrics of models
+    that ask for monitoring (documentation §2.7.1 prerequisites). ``monitored`` holds
+    (model, target); disableKServeMetrics concerns InferenceServices only."""
+    out = []
+    for flag in env.monitoring.metrics_hidden_by:
+        names = sorted(key for key, target in monitored
+                       if flag != "disableKServeMetrics" or target == "kserve")
+        if not names:
+            continue
+        shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+        out.append(env.doc.diag(
+            ("spec", "dashboardConfig", "dashboardConfig", flag),
+            f"{flag} is true: the dashboard shows no metrics for the {len(names)} monitored "
+            f"model{'s' * (len(names) != 1)} ({shown}); inferc's rules and alerts still work",
+            "monitoring.dashboard-metrics", severity=Severity.WARNING,
+            hint="the documentation (§2.7.1) requires false to view model metrics"))
+    return out
