@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from compiler import vocabulary as V
+from compiler.diagnostics import DocPath
 from compiler.load import Document
 from compiler.platforms import Platform, normalise_mode, platform_for
 from compiler.quantity import Quantity, canonical, parse
@@ -110,6 +111,7 @@ class Environment:
     platform: str
     version: str
     dashboard_namespace: str
+    dashboard_settings: tuple[DocPath, ...]  # dashboard-only settings the file gives
     defaults: Mapping[str, Any]  # spec-shaped layer below every model
     overrides: Mapping[str, Mapping[str, Any]]  # "<namespace>/<name>" → spec-shaped layer
     manage_profiles: bool
@@ -206,6 +208,9 @@ def environment_from(doc: Document) -> Environment:
         name=doc.data["metadata"]["name"], platform=platform["name"],
         version=platform["version"],
         dashboard_namespace=platform.get("dashboardNamespace", DASHBOARD_NAMESPACE),
+        dashboard_settings=tuple(path for path in (("dashboardConfig",),
+                                                   ("platform", "dashboardNamespace"))
+                                 if _present(spec, path)),
         defaults=spec.get("defaults", {}), overrides=spec.get("overrides", {}),
         manage_profiles=bool(spec.get("manageHardwareProfiles", False)),
         manage_namespaces=bool(spec.get("manageNamespaces", False)),
@@ -244,6 +249,15 @@ def _monitoring(spec: Mapping[str, Any], config: Mapping[str, Any]) -> Monitorin
         monitor_labels=tuple(sorted(spec.get("monitorLabels", {}).items())),
         llmd_controller_monitors=spec.get("llmdControllerMonitors"),
         metrics_hidden_by=tuple(f for f in METRIC_FLAGS if flags.get(f) is True))
+
+
+def _present(spec: Mapping[str, Any], path: DocPath) -> bool:
+    node: Any = spec
+    for key in path:
+        if not isinstance(node, Mapping) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:

@@ -223,8 +223,9 @@ def test_rebuild_reuses_unchanged_files_and_rewrites_changed_ones(repo: Path, tm
 def test_explain_and_render_report_a_broken_environment(repo: Path) -> None:
     env = repo / "environments" / "prod.yaml"
     env.write_text(env.read_text().replace('version: "3.3"', 'version: "9.9"'))
-    for args in (["explain", "llm/granite-8b", "--repo", repo, "--env", "prod"],
-                 ["render", repo, "--env", "prod"]):
+    calls: list[list[str | Path]] = [["explain", "llm/granite-8b", "--repo", repo, "--env", "prod"],
+                                     ["render", repo, "--env", "prod"]]
+    for args in calls:
         result = run_cli(*args)
         assert result.exit_code == 1, args
         assert "environments/prod.yaml:8:14: error: spec.platform.version: '9.9'" in result.stderr

@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from compiler import pipeline, repo
+from compiler.validate import default_validator
 
 _PROFILE = os.environ.get("INFERC_FUZZ", "ci")
 # Examples per test: 60 in CI (about 2,000 documents in all), 3,000 in the long
@@ -142,7 +143,7 @@ def _shared_validators() -> Iterator[None]:
     """Build schema validators once per module, not per command: they are stateless, and
     rebuilding them is most of the time of a small run (not what is being tested)."""
     mp = pytest.MonkeyPatch()
-    validator = pipeline.default_validator()
+    validator = default_validator()
     mp.setattr(pipeline, "default_validator", lambda: validator)
     verifiers: dict[str, Any] = {}
     if hasattr(pipeline, "_verifier"):
@@ -233,7 +234,7 @@ def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     return out
 
 
-def _mutate_data(draw: st.DrawFn, data: Any) -> Any:
+def _mutate_data(draw: Callable[..., Any], data: Any) -> Any:
     """Replace, delete or add one value somewhere in ``data``."""
     paths = _paths(data)
     path = draw(st.sampled_from(paths))

@@ -100,3 +100,8 @@ def test_explain_shows_kserve_selection(tmp_path: Path) -> None:
             in lines)
     assert ("hardware profile: default-profile (Default profile) rendered into the model by "
             "inferc, accelerator none (CPU only)") in lines
+    assert ("deployment mode: Standard, the cluster's default "
+            "(spec.platform.defaultDeploymentMode); no annotation") in lines
+    dev = run_cli("explain", "fraud/iris", "--env", "dev", cwd=repo).stdout.splitlines()
+    assert ("deployment mode: Standard, written as serving.kserve.io/deploymentMode because "
+            "the cluster's default is Knative (KServe 0.20's inferenceservice-config)") in dev

@@ -24,9 +24,9 @@ def layer(name: str, fields: dict[str, Any]) -> L.Layer:
 
 
 def test_an_override_of_a_nested_field_keeps_the_rest_of_its_block() -> None:
-    spec = {"llmd": {"prefill": {"replicas": 1, "resources": {"cpu": "4"}},
-                     "router": {"scheduler": True}}}
-    override = {"llmd": {"prefill": {"replicas": 3}}}
+    spec: dict[str, Any] = {"llmd": {"prefill": {"replicas": 1, "resources": {"cpu": "4"}},
+                                     "router": {"scheduler": True}}}
+    override: dict[str, Any] = {"llmd": {"prefill": {"replicas": 3}}}
     values, origins = L.merge([layer(L.SPEC, spec), layer(L.ENV_OVERRIDE, override)])
     assert values["llmd"] == {"prefill": {"replicas": 3, "resources": {"cpu": "4"}},
                               "router": {"scheduler": True}}

@@ -215,3 +215,11 @@ def test_environment_defaults_take_every_field_an_override_takes(tmp_path: Path)
     out = tmp_path / "out"
     assert run_cli("build", repo, "-o", out).exit_code == 0
     assert (out / "base" / "team" / "m" / "secret-reader-m-sa.yaml").is_file()
+
+
+def test_no_stage_reads_the_environment_document() -> None:
+    """The Environment is parsed once (compiler/spec.py); stages read its typed fields."""
+    compiler = Path(__file__).resolve().parent.parent / "compiler"
+    readers = sorted(str(p.relative_to(compiler)) for p in compiler.rglob("*.py")
+                     if p.name != "spec.py" and "env.doc.data" in p.read_text(encoding="utf-8"))
+    assert readers == []

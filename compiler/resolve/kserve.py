@@ -13,6 +13,7 @@ from typing import Any
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
+from compiler.platforms import normalise_mode
 from compiler.repo import Repo
 from compiler.resolve import kserve_selection, mlserver, rollout, runtime
 from compiler.resolve.layers import Origin
@@ -143,7 +144,24 @@ def explain_text(rd: ResolvedDeployment) -> list[str]:
     lines = [f"runtime: {name}, {how}", f"  from {choice.template.source}"]
     rows = [("runtime" if kserve else "template", "result", "reason")] + [
         (c.template.name, "kept" if c.kept else "dropped", c.reason) for c in choice.considered]
-    return lines + table(rows) + [""]
+    return lines + table(rows) + [""] + _mode_lines(rd)
+
+
+def _mode_lines(rd: ResolvedDeployment) -> list[str]:
+    """Why the deploymentMode annotation is (not) written, where the platform is not
+    OpenShift AI (whose wizard never writes it)."""
+    env = rd.environment
+    release = env.release
+    if release.dashboard_labels:
+        return []
+    source = ("spec.platform.defaultDeploymentMode" if env.deployment_mode
+              else f"{release.display_name}'s inferenceservice-config")
+    default = env.default_deployment_mode
+    if normalise_mode(default) == normalise_mode(release.raw_mode):
+        return [f"deployment mode: {release.raw_mode}, the cluster's default ({source}); "
+                "no annotation", ""]
+    return [f"deployment mode: {release.raw_mode}, written as serving.kserve.io/deploymentMode "
+            f"because the cluster's default is {default} ({source})", ""]
 
 
 def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:

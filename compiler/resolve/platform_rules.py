@@ -16,28 +16,17 @@ HARDWARE_PROFILE = "infrastructure.opendatahub.io/HardwareProfile"
 
 def check_environment(env: Environment) -> list[Diagnostic]:
     release = env.release
-    spec = env.doc.data["spec"]
     out = []
     if not release.dashboard_labels:
-        for path in (("dashboardConfig",), ("platform", "dashboardNamespace")):
-            if _present(spec, path):
-                out.append(env.doc.diag(("spec", *path), f"{'.'.join(path)} configures the "
-                                        f"OpenShift AI dashboard, which {release.display_name} "
-                                        "does not have", RULE,
-                                        hint="remove it from this environment"))
-    if spec.get("manageHardwareProfiles") and HARDWARE_PROFILE not in release.kinds:
+        for path in env.dashboard_settings:
+            setting = ".".join(map(str, path))
+            out.append(env.doc.diag(("spec", *path), f"{setting} configures the OpenShift AI "
+                                    f"dashboard, which {release.display_name} does not have",
+                                    RULE, hint="remove it from this environment"))
+    if env.manage_profiles and HARDWARE_PROFILE not in release.kinds:
         out.append(env.doc.diag(("spec", "manageHardwareProfiles"),
                                 f"{release.display_name} has no HardwareProfile kind to emit; "
                                 "inferc renders each profile's resources and node scheduling "
                                 "into the models themselves", RULE,
                                 hint="remove manageHardwareProfiles from this environment"))
     return out
-
-
-def _present(spec: dict[str, object], path: tuple[str, ...]) -> bool:
-    node: object = spec
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return False
-        node = node[key]
-    return True
