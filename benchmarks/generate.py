@@ -10,10 +10,13 @@ three environments, all on OpenShift AI "3.3":
 * prod     — defaults.replicas 3; every 10th model gets a replicas or a
              resources override (alternating).
 
-The mix of models follows what real repos hold: ~70 % generative on the
+The mix of models follows what real repos hold: ~60 % generative on the
 ``nvidia-gpu`` profile (runtime auto, hf:// or oci:// URIs, some with args, env
-and resources), ~20 % predictive ONNX (version "1", oci://, ``runtime:
-kserve-ovms``) on ``default-profile``, ~10 % generative on ``amd-gpu``. Every
+and resources), ~10 % llm-d (``runtime: llm-d`` on ``nvidia-gpu``: the managed
+router, no scheduler, prefill/decode, and multi-node data/expert parallel),
+~20 % predictive ONNX (version "1", oci://, ``runtime: kserve-ovms``) on
+``default-profile``, ~10 % generative on ``amd-gpu``. The environments trust
+every namespace on the shared inference gateway. Every
 value stays inside its hardware profile's bounds, so ``inferc build`` accepts the
 repo. The output is a pure function of (N, M, seed): same arguments, same bytes.
 
@@ -69,12 +72,43 @@ def namespaces(count: int) -> list[str]:
 
 
 def kinds(n: int, rng: random.Random) -> list[str]:
-    """Exactly round(70 %) nvidia, round(20 %) predictive, the rest amd; shuffled."""
-    nvidia = round(n * 0.7)
-    predictive = min(round(n * 0.2), n - nvidia)
-    out = ["nvidia"] * nvidia + ["predictive"] * predictive + ["amd"] * (n - nvidia - predictive)
+    """Exactly round(60 %) nvidia, round(10 %) llm-d, round(20 %) predictive, the rest amd;
+    shuffled."""
+    nvidia = round(n * 0.6)
+    llmd = min(round(n * 0.1), n - nvidia)
+    predictive = min(round(n * 0.2), n - nvidia - llmd)
+    out = (["nvidia"] * nvidia + ["llmd"] * llmd + ["predictive"] * predictive
+           + ["amd"] * (n - nvidia - llmd - predictive))
     rng.shuffle(out)
     return out
+
+
+# llm-d shapes: (name, extra spec fields); OpenShift AI 3.3 has no inline scheduler config,
+# so the routing stays the controller's default
+LLMD_SHAPES: list[tuple[str, dict[str, Any]]] = [
+    ("router", {}),
+    ("direct", {"llmd": {"router": {"scheduler": "none"}}}),
+    ("pd", {"resources": {"requests": {"nvidia.com/gpu": 2}, "limits": {"nvidia.com/gpu": 2}},
+            "llmd": {"parallelism": {"tensor": 2},
+                     "prefill": {"replicas": 1, "parallelism": {"tensor": 2},
+                                 "resources": {"requests": {"nvidia.com/gpu": 2},
+                                               "limits": {"nvidia.com/gpu": 2}}}}}),
+    ("wide", {"resources": {"requests": {"cpu": "32", "memory": "128Gi", "nvidia.com/gpu": 8},
+                            "limits": {"cpu": "32", "memory": "128Gi", "nvidia.com/gpu": 8}},
+              "llmd": {"parallelism": {"tensor": 1, "data": 16, "dataLocal": 8,
+                                       "expert": True}}}),
+]
+
+
+def llmd_spec(rng: random.Random) -> tuple[str, str, dict[str, Any]]:
+    family, display, hf_repo, _ = GENERATIVE[rng.randrange(len(GENERATIVE))]
+    shape, extra = LLMD_SHAPES[rng.randrange(len(LLMD_SHAPES))]
+    spec: dict[str, Any] = {"modelType": "generative", "storage": {"uri": f"hf://{hf_repo}"},
+                            "hardwareProfile": "nvidia-gpu", "runtime": "llm-d",
+                            **json.loads(json.dumps(extra))}
+    if shape in ("router", "direct") and rng.random() < 0.5:
+        spec["replicas"] = 2
+    return f"{family}-llmd-{shape}", f"{display} (llm-d {shape})", spec
 
 
 def model_docs(n: int, m: int, seed: int) -> list[dict[str, Any]]:
@@ -83,7 +117,9 @@ def model_docs(n: int, m: int, seed: int) -> list[dict[str, Any]]:
     docs = []
     for i, kind in enumerate(kinds(n, rng)):
         namespace = spaces[i % m]
-        if kind == "predictive":
+        if kind == "llmd":
+            family, display, spec = llmd_spec(rng)
+        elif kind == "predictive":
             family, display, image = PREDICTIVE[rng.randrange(len(PREDICTIVE))]
             spec: dict[str, Any] = {
                 "modelType": "predictive",
@@ -128,6 +164,8 @@ def model_docs(n: int, m: int, seed: int) -> list[dict[str, Any]]:
 def environment_docs(models: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     keys = [f"{d['metadata']['namespace']}/{d['metadata']['name']}" for d in models]
     predictive = [d["spec"]["hardwareProfile"] == "default-profile" for d in models]
+    # llm-d models with parallelism fix their accelerators per pod: only replicas change
+    fixed = ["llmd" in d["spec"] and "parallelism" in d["spec"]["llmd"] for d in models]
     gpu = {"nvidia-gpu": "nvidia.com/gpu", "amd-gpu": "amd.com/gpu"}
 
     dev: dict[str, Any] = {}
@@ -135,11 +173,13 @@ def environment_docs(models: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         dev[keys[i]] = {"env": [{"name": "VLLM_LOGGING_LEVEL", "value": "DEBUG"}]}
     staging: dict[str, Any] = {}
     for i in range(5, len(models), 20):
+        if fixed[i]:
+            continue
         memory = "4Gi" if predictive[i] else "20Gi"
         staging[keys[i]] = {"resources": {"requests": {"memory": memory}}}
     prod: dict[str, Any] = {}
     for j, i in enumerate(range(0, len(models), 10)):
-        if j % 2 == 0:
+        if j % 2 == 0 or fixed[i]:
             prod[keys[i]] = {"replicas": 5}
         elif predictive[i]:
             prod[keys[i]] = {"resources": {"requests": {"cpu": "2", "memory": "6Gi"},
@@ -151,7 +191,8 @@ def environment_docs(models: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
     def env(name: str, defaults: dict[str, Any] | None, overrides: dict[str, Any]) -> dict[str, Any]:
         spec: dict[str, Any] = {"platform": {"name": "openshift-ai",
-                                             "version": PLATFORM_VERSION}}
+                                             "version": PLATFORM_VERSION},
+                                "gateway": {"trustedNamespaces": "all"}}
         if defaults:
             spec["defaults"] = defaults
         if overrides:

@@ -14,8 +14,10 @@ so interpreter start-up and imports count, as they do for a user:
 
 Each is run several times and the best time is kept (a noisy neighbour only
 ever makes a run slower). Outputs are checked before any figure is printed:
-every command must exit 0, render must print 2 objects per model (a
-ServingRuntime and an InferenceService), and so must kustomize; a warning is
+every command must exit 0, render must print 2 objects per KServe model (a
+ServingRuntime and an InferenceService) and 5 per llm-d model (the
+LLMInferenceService and its default token's ServiceAccount, Role, RoleBinding and
+Secret), and so must kustomize; a warning is
 printed if render's objects differ from kustomize's (compared untimed).
 """
 
@@ -126,12 +128,23 @@ def count_objects(stream: str) -> tuple[int, dict[str, int]]:
     return sum(kinds.values()), kinds
 
 
-def expect_two_per_model(what: str, stream: str, n: int) -> int:
+def expected_kinds(n: int, llmd: int) -> dict[str, int]:
+    """KServe: ServingRuntime + InferenceService; llm-d: the LLMInferenceService and the
+    token-auth objects of its default token (llm-d models have auth on by default)."""
+    want = {"InferenceService": n - llmd, "ServingRuntime": n - llmd}
+    if llmd:
+        want.update({k: llmd for k in ("LLMInferenceService", "ServiceAccount", "Role",
+                                        "RoleBinding", "Secret")})
+    return want
+
+
+def expect_objects(what: str, stream: str, n: int, llmd: int) -> int:
     total, kinds = count_objects(stream)
     separators = len(_SEPARATOR.findall(stream))
-    want = {"InferenceService": n, "ServingRuntime": n}
+    want = expected_kinds(n, llmd)
     if kinds != want:
-        raise BenchmarkError(f"{what} printed {total} objects {kinds}; expected {2 * n}: {want}")
+        raise BenchmarkError(f"{what} printed {total} objects {kinds}; expected "
+                             f"{sum(want.values())}: {want}")
     if separators not in (total - 1, total):  # with or without a leading '---'
         raise BenchmarkError(f"{what} printed {total} objects but {separators} '---' separators")
     return total
@@ -182,6 +195,7 @@ def bench_one(n: int, m: int, workdir: Path, repeats: dict[str, int], inferc: li
     if out.exists():
         shutil.rmtree(out)
     one = sorted((repo / "models").glob("*/*.yaml"))[0]
+    llmd = sum("runtime: llm-d" in p.read_text() for p in (repo / "models").glob("*/*.yaml"))
     render_file, kustomize_file = workdir / "render.yaml", workdir / "kustomize.yaml"
     print(f"N={n}: repo {repo} ({m} namespaces); timing build ×{repeats['build']}, "
           f"render ×{repeats['render']}, check ×{repeats['check']}, "
@@ -193,12 +207,12 @@ def bench_one(n: int, m: int, workdir: Path, repeats: dict[str, int], inferc: li
         raise BenchmarkError(f"inferc build exited 0 but wrote no {out}/overlays/prod")
     render, stream = timed("render", inferc + ["render", str(repo), "--env", "prod"],
                            repeats["render"], stdout_file=render_file)
-    rendered = expect_two_per_model("inferc render --env prod", stream, n)
+    rendered = expect_objects("inferc render --env prod", stream, n, llmd)
     check, _ = timed("check", inferc + ["check", str(one)], repeats["check"])
     kustomize, kstream = timed("kustomize",
                                [kubectl, "kustomize", str(out / "overlays" / "prod")],
                                repeats["kustomize"], stdout_file=kustomize_file)
-    expect_two_per_model("kubectl kustomize overlays/prod", kstream, n)
+    expect_objects("kubectl kustomize overlays/prod", kstream, n, llmd)
     return Result(n, m, rendered, same_objects(stream, kstream), build, render, check, kustomize)
 
 

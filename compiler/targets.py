@@ -92,8 +92,9 @@ FACTS: dict[str, TargetFacts] = {
         # the served version depends on the platform release (platform data)
         api_version="serving.kserve.io/v1alpha1", kind="LLMInferenceService",
         rbac_resource="llminferenceservices",
-        derived_names=(),  # the llm-d target adds the scheduler, pool and workload names
-        pod_roles=("main", "worker", "prefill"), strategy_choice=False,
+        derived_names=(),  # shape-dependent: compiler.resolve.llmd checks the controller's names
+        pod_roles=("main", "worker", "prefill", "prefill-worker", "scheduler"),
+        strategy_choice=False,
         model_types=("generative",), runtime_name="llm-d", behind_gateway=True),
 }
 

@@ -527,3 +527,22 @@ def test_monitoring_asked_for_without_user_workload_monitoring(
         "0 errors, 1 warning in 1 file\n")
     rendered = run_cli("render", "--env", "dev")
     assert "PrometheusRule" not in rendered.stdout and "kind: InferenceService" in rendered.stdout
+
+
+def test_llmd_golden_scrapes_only_where_the_controller_does_not() -> None:
+    """OpenShift AI 3.3: the controller's monitors (kserve_ names); 3.5 with the controller's
+    monitoring turned off: inferc's engine PodMonitor over https; KServe 0.20: inferc's
+    PodMonitors for both targets, the engine's over http."""
+    assert monitors_of("monitoring-llmd", "rhoai-33") == {}
+    rhoai35 = monitors_of("monitoring-llmd", "rhoai-35")
+    assert sorted(rhoai35) == ["granite-router"]
+    (engine,) = rhoai35["granite-router"]["spec"]["podMetricsEndpoints"]
+    assert (engine["scheme"], engine["targetPort"], engine["tlsConfig"]) == (
+        "https", 8000, {"insecureSkipVerify": True})
+    upstream = monitors_of("monitoring-llmd", "kserve")
+    assert sorted(upstream) == ["granite-chat", "granite-router"]
+    assert upstream["granite-router"]["spec"]["podMetricsEndpoints"][0]["scheme"] == "http"
+    renamed = rules_of("monitoring-llmd", "rhoai-33")["granite-router"]
+    exprs = [r["expr"] for g in renamed["spec"]["groups"] for r in g["rules"]]
+    assert any("kserve_vllm:request_success_total" in e for e in exprs)
+    assert any("kserve_inference_objective_request_error_total" in e for e in exprs)

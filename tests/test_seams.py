@@ -148,14 +148,19 @@ def test_objects_two_models_produce_differently_are_a_conflict(
             "object can be written only once [render.conflict]") in result.stderr
 
 
-def test_a_known_target_without_modules_is_unavailable(tmp_path: Path) -> None:
+def test_a_known_target_without_modules_is_unavailable(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(targets.FACTS, "future", targets.TargetFacts(
+        name="future", display="A future target", api_version="example.dev/v1",
+        kind="FutureService", rbac_resource="futureservices", derived_names=(),
+        pod_roles=("main",), strategy_choice=False, runtime_name="future"))
     repo = _repo(tmp_path / "repo")
-    _model(repo, "m", "llm-d")
+    _model(repo, "m", "future")
     result = run_cli("check", "--repo", repo, cwd=repo)
     assert result.exit_code == 1
     assert result.stdout.splitlines()[:2] == [
-        "models/team/m.yaml:11:12: error: spec.runtime: llm-d (Distributed inference with llm-d) "
-        "is chosen by name, but inferc cannot render LLMInferenceService yet "
+        "models/team/m.yaml:11:12: error: spec.runtime: future (A future target) "
+        "is chosen by name, but inferc cannot render FutureService yet "
         "[target.unavailable]",
         "  hint: name a KServe runtime template in spec.runtime to deploy with KServe"]
 
@@ -177,14 +182,18 @@ def test_the_environment_default_target_applies_per_environment(tmp_path: Path) 
     (repo / "environments" / "prod.yaml").write_text(
         (repo / "environments" / "prod.yaml").read_text()
         + "  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n")
+    (repo / "environments" / "prod.yaml").write_text(
+        (repo / "environments" / "prod.yaml").read_text()
+        + "  gateway:\n    trustedNamespaces: [team]\n")
     _model(repo, "m", "auto")
-    result = run_cli("check", "--repo", repo, cwd=repo)
-    assert result.exit_code == 1
-    # only prod chooses llm-d: dev resolves the same model to KServe without a problem
-    assert result.stdout.splitlines()[0].endswith(
-        "llm-d (Distributed inference with llm-d) is the default for generative models in "
-        "environment 'prod' (dashboardConfig.modelServing.isLLMdDefault), but inferc cannot "
-        "render LLMInferenceService yet (in environment prod) [target.unavailable]")
+    # only prod chooses llm-d: dev resolves the same model to KServe
+    kinds = {}
+    for env in ("dev", "prod"):
+        result = run_cli("render", "--env", env, cwd=repo)
+        assert result.exit_code == 0, result.stderr
+        kinds[env] = sorted(d["kind"] for d in yaml.safe_load_all(result.stdout)
+                            if d["kind"].endswith("Service"))
+    assert kinds == {"dev": ["InferenceService"], "prod": ["LLMInferenceService"]}
 
 
 def _explain(repo: Path, model: str, env: str = "dev") -> dict[str, tuple[str, str]]:

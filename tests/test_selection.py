@@ -96,16 +96,14 @@ def test_no_match_lists_near_misses(tmp_path: Path) -> None:
         "autogluon-runtime-template (does not list format sklearn:1)"]
 
 
-def test_llmd_by_default_is_a_clear_not_yet_supported_error(tmp_path: Path) -> None:
-    env = "  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n"
+def test_llmd_by_default_selects_llmd_for_auto(tmp_path: Path) -> None:
+    env = ("  dashboardConfig:\n    modelServing:\n      isLLMdDefault: true\n"
+           "  gateway:\n    trustedNamespaces: all\n")
     repo = make_repo(tmp_path, release="3.5", model=generative("nvidia-gpu"), env_extra=env)
-    result = run_cli("check", "--repo", repo, cwd=repo)
-    assert result.exit_code == 1
-    assert result.stdout.splitlines()[0] == (
-        "models/team/m.yaml:6:1: error: spec: llm-d (Distributed inference with llm-d) "
-        "is the default for generative models in environment 'prod' "
-        "(dashboardConfig.modelServing.isLLMdDefault), but inferc cannot render "
-        "LLMInferenceService yet [target.unavailable]")
+    result = run_cli("render", repo, "--env", "prod", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    assert "kind: LLMInferenceService" in result.stdout
+    assert "kind: InferenceService" not in result.stdout
 
 
 def test_llmd_default_does_not_touch_a_named_runtime(tmp_path: Path) -> None:

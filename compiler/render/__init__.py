@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from compiler.objects import K8sObject
-from compiler.render import kserve, kuadrant, monitoring, rbac
+from compiler.render import kserve, kuadrant, llmd, monitoring, rbac
 from compiler.resolve.records import ResolvedDeployment
 
 Renderer = Callable[[ResolvedDeployment], list[K8sObject]]
 
 TARGETS: dict[str, Renderer] = {
     "kserve": kserve.render,
+    "llm-d": llmd.render,
 }
 EXTRAS: list[Renderer] = [rbac.render, kuadrant.render, monitoring.render]
 

@@ -18,6 +18,7 @@ from compiler.resolve import (
     access,
     gateway,
     kserve,
+    llmd,
     monitoring,
     platform_rules,
     quota,
@@ -46,6 +47,7 @@ __all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
 # One resolver per available target (compiler.targets: "How to add a target").
 TARGETS: dict[str, TargetResolver] = {
     "kserve": kserve.TARGET,
+    "llm-d": llmd.TARGET,
 }
 
 

@@ -35,6 +35,7 @@ class Load:
     pods: int
     surge_pods: int
     per_pod: Decimal
+    switchable: bool = True  # a strategy choice can turn its surge off (not llm-d's)
 
     @property
     def steady(self) -> Decimal:
@@ -65,10 +66,10 @@ def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[D
 
 def _loads(rd: ResolvedDeployment, key: str) -> list[Load]:
     """One load per pod group the target's quota check counts."""
-    counted = facts(rd.target).pod_roles
-    groups = [g for g in rd.pod_groups if g.role in counted]
+    target = facts(rd.target)
+    groups = [g for g in rd.pod_groups if g.role in target.pod_roles]
     return [Load(str(rd.key) if g.role == "main" else f"{rd.key} {g.role}", g.pods,
-                 g.surge_pods, _per_pod(g, key)) for g in groups]
+                 g.surge_pods, _per_pod(g, key), target.strategy_choice) for g in groups]
 
 
 def _per_pod(group: PodGroup, key: str) -> Decimal:
@@ -119,15 +120,22 @@ def _hint(key: str, limit: Decimal, loads: list[Load], one_at_a_time: bool,
         return (f"the steady state alone exceeds the quota; lower replicas or "
                 f"{key.partition('.')[2] or key} per pod, or raise the quota")
     switched: list[Load] = []
-    remaining = sorted(loads, key=lambda x: (-x.surge, x.model))
+    remaining = sorted(loads, key=_switch_order)
     while _peak(remaining, one_at_a_time) > limit:
+        if not remaining[0].switchable or not remaining[0].surge:
+            return ("llm-d models take no strategy: their controller's surge stays; raise the "
+                    "quota, or lower replicas")
         switched.append(remaining[0])
         remaining = remaining[1:] + [Load(remaining[0].model, remaining[0].pods, 0,
-                                          remaining[0].per_pod)]
-        remaining.sort(key=lambda x: (-x.surge, x.model))
+                                          remaining[0].per_pod, remaining[0].switchable)]
+        remaining.sort(key=_switch_order)
     names = " and ".join(x.model for x in sorted(switched, key=lambda x: x.model))
     return (f"with strategy: {{type: Recreate}} for {names} it fits (peak "
             f"{_q(_peak(remaining, one_at_a_time))}); Recreate means downtime while pods restart")
+
+
+def _switch_order(load: Load) -> tuple[bool, Decimal, str]:
+    return (not load.switchable, -load.surge, load.model)
 
 
 def _list(loads: Sequence[Load], what: str, _q: _Show) -> str:

@@ -59,9 +59,20 @@ def unique_env(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
             seen.add(entry["name"])
 
 
+def llmd_block(rd: ResolvedDeployment) -> Iterable[Diagnostic]:
+    """An ``llmd`` block belongs to a model that resolves to llm-d; on a model that resolves
+    to another target in this environment it would be silently ignored."""
+    origin = rd.origins.get("llmd")
+    if origin is not None and rd.target != "llm-d":
+        yield origin.diag(f"this model resolves to {facts(rd.target).display}; the llmd block "
+                          "applies to llm-d only",
+                          "llmd.not-llmd", hint="set runtime: llm-d, or remove the llmd block")
+
+
 RULES: Mapping[str, Check] = {
     "names.length": derived_names,
     "env.duplicate": unique_env,
+    "llmd.not-llmd": llmd_block,
 }
 
 

@@ -1,0 +1,196 @@
+"""llm-d target: scheduler configuration against each scheduler's registry, explain, release
+facts. Output shapes are in the golden cases llmd-patterns and llmd-routing; exact errors in
+tests/cases/invalid/llmd-*."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import copy_repo, run_cli
+
+from compiler.diagnostics import Diagnostic, DocPath
+from compiler.resolve import epp
+
+GOLDEN = Path(__file__).parent / "cases" / "golden"
+EXPLAIN = Path(__file__).parent / "cases" / "explain" / "llmd"
+PLATFORMS = [("openshift-ai", "3.3"), ("openshift-ai", "3.4"), ("openshift-ai", "3.5"),
+             ("kserve", "0.20")]
+
+
+def _problems(config: dict[str, Any], sched: epp.Scheduler) -> list[str]:
+    found: list[str] = []
+
+    def report(path: DocPath, message: str, rule: str, hint: str | None) -> Diagnostic:
+        found.append(f"{'.'.join(map(str, path))}: {message}")
+        return Diagnostic("x", 1, 1, "", message, rule)
+
+    epp.check(config, sched, report)
+    return found
+
+
+@pytest.mark.parametrize("platform, release", PLATFORMS)
+def test_every_release_names_a_vendored_scheduler(platform: str, release: str) -> None:
+    facts = epp.platform_scheduler(platform, release)
+    assert facts is not None
+    sched, pod = facts
+    assert "single-profile-handler" in sched.plugins and sched.api_versions
+    assert pod.replicas == 1 and "cpu" in pod.requests
+
+
+@pytest.mark.parametrize("platform, release", PLATFORMS)
+def test_configs_inferc_writes_pass_their_own_scheduler(platform: str, release: str) -> None:
+    facts = epp.platform_scheduler(platform, release)
+    assert facts is not None
+    sched = facts[0]
+    approx = epp.prefix_cache(sched, {"prefix-cache-scorer": 5})
+    precise = epp.precise_prefix_cache(sched, epp.DEFAULT_WEIGHTS, block_size=64, model_name="m",
+                                       tokenizer="org/m", workload_url="https://m:8000")
+    assert _problems(approx, sched) == []
+    assert _problems(precise, sched) == []
+    assert approx["apiVersion"] == sched.api_version
+
+
+def test_v0_9_splits_the_precise_scorer_and_v0_7_does_not() -> None:
+    new, old = epp.scheduler("rhoai-3.5"), epp.scheduler("rhoai-3.4")
+    kwargs: dict[str, Any] = dict(block_size=32, model_name="m", tokenizer="org/m",
+                                  workload_url="https://m:8000")
+    types_new = [p["type"] for p in epp.precise_prefix_cache(new, {}, **kwargs)["plugins"]]
+    types_old = [p["type"] for p in epp.precise_prefix_cache(old, {}, **kwargs)["plugins"]]
+    assert "precise-prefix-cache-producer" in types_new and "token-producer" in types_new
+    assert "precise-prefix-cache-scorer" in types_old
+    assert "precise-prefix-cache-producer" not in types_old
+
+
+def test_older_scheduler_keys_fail_on_a_newer_one() -> None:
+    """A v0.7 config (prefix-cache-scorer parameters, top-level data) breaks v0.9+."""
+    config = {"apiVersion": "llm-d.ai/v1alpha1", "kind": "EndpointPickerConfig",
+              "data": {"sources": []},
+              "plugins": [{"type": "prefix-cache-scorer", "parameters": {"blockSizeTokens": 64}}],
+              "schedulingProfiles": [{"name": "default",
+                                      "plugins": [{"pluginRef": "prefix-cache-scorer"}]}]}
+    assert _problems(config, epp.scheduler("v0.9")) == [
+        "data: scheduler v0.9 does not accept the top-level key 'data' and would refuse to start",
+        "plugins.0.parameters.blockSizeTokens: plugin 'prefix-cache-scorer' of scheduler v0.9 has "
+        "no parameter 'blockSizeTokens' (the scheduler refuses to start on unknown parameters)"]
+    # v0.7 reads the old apiVersion only, and ignores unknown parameters rather than failing
+    assert _problems(config, epp.scheduler("v0.7")) == [
+        "apiVersion: scheduler v0.7 reads apiVersion inference.networking.x-k8s.io/v1alpha1, "
+        "not 'llm-d.ai/v1alpha1'"]
+
+
+def test_integer_weights_on_old_schedulers() -> None:
+    config = {"apiVersion": "inference.networking.x-k8s.io/v1alpha1",
+              "kind": "EndpointPickerConfig",
+              "plugins": [{"type": "queue-scorer"}],
+              "schedulingProfiles": [{"name": "default",
+                                      "plugins": [{"pluginRef": "queue-scorer", "weight": 1.5}]}]}
+    assert _problems(config, epp.scheduler("rhoai-3.3")) == [
+        "schedulingProfiles.0.plugins.0.weight: scheduler rhoai-3.3 reads integer weights"]
+    assert _problems(config, epp.scheduler("rhoai-3.4")) == []
+
+
+def _llm_d(stream: str) -> dict[str, dict[str, Any]]:
+    return {d["metadata"]["name"]: d for d in yaml.safe_load_all(stream)
+            if d and d["kind"] == "LLMInferenceService"}
+
+
+def test_each_release_gets_the_version_its_dashboard_writes(tmp_path: Path) -> None:
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    versions = {}
+    for env in ("rhoai-33", "rhoai-35"):
+        result = run_cli("render", "--env", env, cwd=repo)
+        assert result.exit_code == 0, result.stderr
+        versions[env] = {d["apiVersion"] for d in _llm_d(result.stdout).values()}
+    assert versions == {"rhoai-33": {"serving.kserve.io/v1alpha1"},
+                        "rhoai-35": {"serving.kserve.io/v1alpha2"}}
+
+
+def test_worker_and_prefill_pods_get_the_profile_scheduling(tmp_path: Path) -> None:
+    """The hardware-profile webhook reaches spec.template only (DESIGN rule 6)."""
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    result = run_cli("render", "--env", "rhoai-35", cwd=repo)
+    objects = _llm_d(result.stdout)
+    toleration = [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    wide, pd = objects["deepseek-wide"]["spec"], objects["granite-pd"]["spec"]
+    assert wide["worker"]["tolerations"] == toleration
+    assert pd["prefill"]["template"]["tolerations"] == toleration
+    assert "tolerations" not in wide["template"]  # left to the webhook, as the wizard does
+
+
+def test_quota_counts_every_llm_d_pod(tmp_path: Path) -> None:
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    result = run_cli("explain", "llm/deepseek-wide", "--env", "rhoai-35", "--format", "json",
+                     cwd=repo)
+    roles = {r["role"]: (r["pods"], r["surge"]) for r in
+             json.loads(result.stdout)["target"]["podRoles"]}
+    # 16 data-parallel ranks at 8 per pod: a leader and one worker per replica; the
+    # LeaderWorkerSet does not surge, the scheduler Deployment does
+    assert roles == {"main": (1, 0), "worker": (1, 0), "scheduler": (1, 1)}
+
+
+@pytest.mark.parametrize("model, env", [("granite-pd", "rhoai-35"), ("deepseek-wide", "rhoai-33")])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_explain_llm_d(model: str, env: str, fmt: str, tmp_path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    result = run_cli("explain", f"llm/{model}", "--env", env, "--format", fmt, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    snapshot.snapshot_dir = EXPLAIN
+    snapshot.assert_match(result.stdout, f"{model}-{env}.{'txt' if fmt == 'text' else 'json'}")
+
+
+def test_explain_shows_the_scheduler_configuration(tmp_path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    repo = copy_repo(GOLDEN / "llmd-routing" / "repo", tmp_path / "repo")
+    result = run_cli("explain", "llm/qwen-precise", "--env", "rhoai-34", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    snapshot.snapshot_dir = EXPLAIN
+    snapshot.assert_match(result.stdout, "qwen-precise-rhoai-34.txt")
+
+
+def test_stop_then_start_where_the_crd_has_a_rollout_strategy(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """No release inferc targets has spec.rolloutStrategy yet (KServe added it after 0.20); a
+    release whose platform file turns llmdRolloutStrategy on gets stop-then-start and no surge,
+    valid against the CRD that has the field (KServe's default branch, set ``upstream``)."""
+    from dataclasses import replace
+
+    from compiler.pipeline import load_and_resolve, render_all
+    from compiler.resolve import llmd
+    from compiler.verify import Verifier
+
+    real = llmd.release
+    monkeypatch.setattr(llmd, "release", lambda env: replace(real(env), rollout_strategy=True))
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    compiled = load_and_resolve(repo, env_names=["rhoai-35"])
+    assert not [d for d in compiled.diagnostics if d.is_error]
+    envs, _ = render_all(compiled, verify=False)
+    objects = {o["metadata"]["name"]: o for m in envs[0].models for o in m.objects
+               if o["kind"] == "LLMInferenceService"}
+    pd = objects["granite-pd"]
+    assert pd["spec"]["rolloutStrategy"] == {"maxSurge": 0, "maxUnavailable": "100%"}
+    assert pd["spec"]["prefill"]["rolloutStrategy"] == {"maxSurge": 0, "maxUnavailable": "100%"}
+    assert Verifier(crd_set="upstream").check(pd, file="x") == []
+    rd = next(r for r in compiled.deployments["rhoai-35"] if r.key.name == "granite-pd")
+    assert {g.role: g.surge_pods for g in rd.pod_groups} == {"main": 0, "prefill": 0,
+                                                            "scheduler": 0}
+
+
+def test_kserve_only_fields_are_errors_on_llm_d(tmp_path: Path) -> None:
+    repo = copy_repo(GOLDEN / "llmd-patterns" / "repo", tmp_path / "repo")
+    path = repo / "models" / "llm" / "granite-direct.yaml"
+    path.write_text(path.read_text().replace(
+        "  runtime: llm-d\n",
+        "  runtime: llm-d\n  scaling: {minReplicas: 1, maxReplicas: 3}\n  timeout: 30\n"))
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if "error: " in line]
+    assert lines == [
+        "models/llm/granite-direct.yaml:13:12: error: spec.scaling: inferc writes llm-d models "
+        "with a fixed replica count; autoscaling of LLMInferenceService is not modelled "
+        "[llmd.scaling]",
+        "models/llm/granite-direct.yaml:14:12: error: spec.timeout: the model route timeout is a "
+        "field of KServe InferenceServices; an llm-d model is reached through the inference "
+        "gateway's HTTPRoute [llmd.timeout]"]
