@@ -269,7 +269,11 @@ def _one_per_value(errors: Iterator[ValidationError]) -> list[ValidationError]:
 def _diagnose(doc: Document, error: ValidationError) -> Iterator[Diagnostic]:
     path: DocPath = tuple(error.absolute_path)
     keyword = error.validator
-    if keyword == "additionalProperties":
+    if "propertyNames" in error.absolute_schema_path and isinstance(error.instance, str):
+        # a key of a mapping failed: point at that key, not at the mapping
+        yield doc.diag((*path, error.instance), f"invalid key: {_message(error)}", "schema.key",
+                       at_key=True)
+    elif keyword == "additionalProperties":
         yield from _unknown_fields(doc, path, error)
     elif keyword == "required":
         missing = _quoted_missing(error)

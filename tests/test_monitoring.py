@@ -25,7 +25,6 @@ from compiler.objectives import LATENCY, parse
 from compiler.platforms import Platform, by_key, platform_for
 from compiler.render import monitoring as mon
 from compiler.render import promql
-from compiler.verify import Verifier
 
 HERE = Path(__file__).parent
 VENDORED = HERE / "monitoring" / "odh-model-controller"
@@ -398,109 +397,6 @@ def test_explain_names_who_scrapes_upstream(monkeypatch: pytest.MonkeyPatch) -> 
         "alerts": [], "metricTable": None, "objectives": []}
 
 
-# --- llm-d ----------------------------------------------------------------------------------
-# Until the llm-d target resolves models end to end, these drive the llm-d branch of
-# monitoring directly: a KServe model's resolved record, handed to monitoring as an llm-d one.
-
-LLMD_ENVS = {
-    "rhoai35": ('openshift-ai', '"3.5"', ""),
-    "rhoai35off": ('openshift-ai', '"3.5"', "  monitoring: {llmdControllerMonitors: false}\n"),
-    "rhoai33": ('openshift-ai', '"3.3"', ""),
-    "rhoai33off": ('openshift-ai', '"3.3"', "  monitoring: {llmdControllerMonitors: false}\n"),
-    "upstream": ('kserve', '"0.20"', "    defaultDeploymentMode: Standard\n"),
-    "upstreamon": ('kserve', '"0.20"', "    defaultDeploymentMode: Standard\n"
-                   "  monitoring: {llmdControllerMonitors: true}\n"),
-}
-
-
-def llmd_monitoring(tmp_path: Path, env: str) -> tuple[Any, list[Any]]:
-    from dataclasses import replace
-
-    from compiler.pipeline import load_and_resolve
-    from compiler.resolve import monitoring as resolve_monitoring
-    from compiler.resolve.records import Workload
-
-    repo = tmp_path / "repo"
-    (repo / "models" / "llm").mkdir(parents=True)
-    (repo / "environments").mkdir()
-    (repo / "inferc.yaml").write_text("apiVersion: inferc.dev/v1alpha1\nkind: Repository\n"
-                                      "spec: {}\n")
-    (repo / "models" / "llm" / "chat.yaml").write_text(
-        "apiVersion: inferc.dev/v1alpha1\nkind: ModelDeployment\nmetadata: {name: chat, "
-        "namespace: llm}\nspec:\n  modelType: predictive\n  modelFormat: {name: sklearn, "
-        "version: '1'}\n  runtime: RUNTIME\n  storage: {uri: 'pvc://m/chat'}\n  monitoring:\n"
-        "    enabled: true\n    objectives: [99% of requests succeed, p95 latency under 3s]\n"
-        .replace("RUNTIME", "kserve-mlserver" if env.startswith("upstream")
-                 else "mlserver-runtime-template"))
-    name, version, extra = LLMD_ENVS[env]
-    (repo / "environments" / "e.yaml").write_text(
-        f"apiVersion: inferc.dev/v1alpha1\nkind: Environment\nmetadata: {{name: e}}\nspec:\n"
-        f"  platform:\n    name: {name}\n    version: {version}\n{extra}")
-    compiled = load_and_resolve(repo)
-    (rd,) = compiled.deployments["e"]
-    values = {"monitoring": {"enabled": True,
-                             "objectives": ["99% of requests succeed", "p95 latency under 3s"]}}
-    mon, diags = resolve_monitoring.resolve("chat", values, rd.origins, rd.environment, "llm-d",
-                                            Workload())
-    llmd = replace(rd, target="llm-d", monitoring=mon)
-    return llmd, diags
-
-
-@pytest.mark.parametrize(("env", "names", "scrape"), [
-    ("rhoai35", "vllm:", None),  # the controller's monitors (and their -default twins) scrape
-    ("rhoai35off", "vllm:", "https"),  # LLMISVC_MONITORING_DISABLED: inferc scrapes
-    ("rhoai33", "kserve_vllm:", None),  # 3.3 renames every series
-    ("upstream", "vllm:", "http"),  # KServe 0.20 creates no monitors
-])
-def test_llmd_monitoring(tmp_path: Path, env: str, names: str, scrape: str | None) -> None:
-    rd, diags = llmd_monitoring(tmp_path, env)
-    assert not [d for d in diags if d.is_error], diags
-    objects = mon.render(rd)
-    rule = objects[0]
-    exprs = [r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]]
-    table = metrics.llmd_table(rd.monitoring.platform.release)
-    assert table is not None
-    allowed = (table_names(dict(table.metrics))
-               | table_names(dict(rd.monitoring.platform.resources.metrics))
-               | {r["record"] for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r})
-    for expr in exprs:
-        assert not metric_names(expr) - allowed, expr
-    assert any(names + "request_success_total" in e for e in exprs)
-    # the scheduler's own counters where the controller's scheduler monitor scrapes them
-    scheduler = [e for e in exprs if "inference_objective_request" in e]
-    assert bool(scheduler) == (scrape is None)
-    prefix = "kserve_" if names.startswith("kserve_") else ""
-    assert all(f"({prefix}inference_objective_request" in e for e in scheduler), scheduler
-    assert all('llm_isvc_name="chat"' in e for e in exprs if "request_success" in e)
-    cpu = next(r["expr"] for g in rule["spec"]["groups"] for r in g["rules"]
-               if r.get("record") == mon.CPU)
-    assert 'pod=~"chat-kserve-.*",pod!~"chat-kserve-router-scheduler-.*"' in cpu
-    monitors = [o for o in objects if o["kind"] == "PodMonitor"]
-    if scrape is None:
-        assert monitors == []
-        assert rd.monitoring.controller_creates
-    else:
-        (monitor,) = monitors
-        (endpoint,) = monitor["spec"]["podMetricsEndpoints"]
-        assert (endpoint["scheme"], endpoint["targetPort"]) == (scrape, 8000)
-        assert ("tlsConfig" in endpoint) == (scrape == "https")
-        assert monitor["spec"]["selector"]["matchLabels"] == {
-            "app.kubernetes.io/name": "chat", "app.kubernetes.io/part-of": "llminferenceservice"}
-    for obj in objects:  # against the vendored prometheus-operator CRDs
-        assert Verifier(rd.environment.release.crd_sets).check(obj, file="rendered") == []
-
-
-@pytest.mark.parametrize(("env", "message"), [
-    ("rhoai33off", "OpenShift AI 3.3's llm-d controller always creates its monitors: it has no "
-                   "switch to turn them off"),
-    ("upstreamon", "KServe 0.20's llm-d controller creates no monitors"),
-])
-def test_llmd_controller_switch_errors(tmp_path: Path, env: str, message: str) -> None:
-    _, diags = llmd_monitoring(tmp_path, env)
-    assert [(d.path, d.message, d.rule) for d in diags if d.is_error] == [
-        ("spec.monitoring.llmdControllerMonitors", message, "monitoring.llmd-controller")]
-
-
 def test_monitoring_asked_for_without_user_workload_monitoring(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A model that asks for monitoring where no Prometheus watches its namespace gets a
@@ -546,3 +442,13 @@ def test_llmd_golden_scrapes_only_where_the_controller_does_not() -> None:
     exprs = [r["expr"] for g in renamed["spec"]["groups"] for r in g["rules"]]
     assert any("kserve_vllm:request_success_total" in e for e in exprs)
     assert any("kserve_inference_objective_request_error_total" in e for e in exprs)
+    assert all('llm_isvc_name="granite-router"' in e for e in exprs if "request" in e
+               and not e.startswith("inferc:"))
+    cpu = next(r["expr"] for g in renamed["spec"]["groups"] for r in g["rules"]
+               if r.get("record") == mon.CPU)
+    assert ('pod=~"granite-router-kserve-.*",pod!~"granite-router-kserve-router-scheduler-.*"'
+            in cpu)
+    # where inferc scrapes the engines, the scheduler's series are not there to record
+    assert not any("inference_objective" in r["expr"] for g in
+                   rules_of("monitoring-llmd", "kserve")["granite-router"]["spec"]["groups"]
+                   for r in g["rules"])
