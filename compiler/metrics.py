@@ -85,6 +85,7 @@ class PlatformScrape:
     resources: ResourceMetrics
     kserve: ControllerScrape
     llmd: ControllerScrape
+    gateway: ControllerScrape | None = None  # a PodMonitor per inference Gateway
 
     @property
     def scrapes_inference_services(self) -> bool:
@@ -165,7 +166,9 @@ def platform_scrape(platform: Platform) -> PlatformScrape:
     return PlatformScrape(
         platform.key, resources,
         _controller(data["inferenceService"], platform.runs("isvcMetricsServiceMonitor")),
-        _controller(data["llmInferenceService"], platform.runs("llmdMonitors")))
+        _controller(data["llmInferenceService"], platform.runs("llmdMonitors")),
+        _controller(data["gateway"], platform.runs("gatewayPodMonitor"))
+        if "gateway" in data else None)
 
 
 def _controller(entry: Mapping[str, Any], runs: bool) -> ControllerScrape:

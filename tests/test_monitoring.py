@@ -452,3 +452,21 @@ def test_llmd_golden_scrapes_only_where_the_controller_does_not() -> None:
     assert not any("inference_objective" in r["expr"] for g in
                    rules_of("monitoring-llmd", "kserve")["granite-router"]["spec"]["groups"]
                    for r in g["rules"])
+
+
+def test_explain_llmd_names_the_controllers_monitors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN / "monitoring-llmd" / "repo")
+    lines = {env: monitoring_section(run_cli("explain", "llm/granite-router", "--env",
+                                             env).stdout)[1:3]
+             for env in ("rhoai-33", "rhoai-35")}
+    assert lines == {
+        "rhoai-33": ["  scrape objects the platform creates: PodMonitor "
+                     "kserve-llm-isvc-vllm-engine, ServiceMonitor kserve-llm-isvc-scheduler "
+                     "(the KServe LLMInferenceService controller, once per namespace)",
+                     "  objects inferc emits: PrometheusRule granite-router-inferc-rules"],
+        # the engines' monitor is off; 3.5's odh-model-controller still scrapes the Gateway
+        "rhoai-35": ["  scrape objects the platform creates: PodMonitor "
+                     "openshift-ai-inference-metrics in openshift-ingress (odh-model-controller, "
+                     "for each Gateway an LLMInferenceService uses)",
+                     "  objects inferc emits: PrometheusRule granite-router-inferc-rules, "
+                     "PodMonitor granite-router-inferc-scrape"]}

@@ -25,6 +25,7 @@ from compiler.metrics import (
     runtime_for,
     runtime_tables,
 )
+from compiler.resolve.gateway import edge
 from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Workload
@@ -122,10 +123,16 @@ def _llmd(parsed: list[O.Objective], env: Environment, platform: PlatformScrape,
     endpoint = None
     if not scrapes and table is not None and table.metrics_port is not None:
         endpoint = Endpoint(table.metrics_port, "/metrics", table.scheme)
+    creates, by = (controller.creates, [controller.by]) if scrapes else ((), [])
+    gateway, ingress = platform.gateway, edge(env).gateway
+    if gateway is not None and gateway.runs and ingress is not None:  # the model's Gateway
+        creates += tuple(f"{c.replace('{gateway}', ingress.name)} in {ingress.namespace}"
+                         for c in gateway.creates)
+        by.append(gateway.by)
     return Monitoring(
         target=LLMD, objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
-        platform=platform, controller_creates=controller.creates if scrapes else (),
-        controller=controller.by, endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
+        platform=platform, controller_creates=creates, controller="; ".join(by),
+        endpoint=endpoint, rule_labels=env.monitoring.rule_labels,
         monitor_labels=env.monitoring.monitor_labels, scheduler_scraped=scrapes), diags
 
 
