@@ -27,7 +27,7 @@ _ALLOW_EMPTY = click.option(
 _REPO_ARG = click.argument("repo", required=False,
                            type=click.Path(file_okay=False, path_type=Path))
 # Argo CD hands a plugin its Application's `plugin.env` entries prefixed ARGOCD_ENV_
-# (integrations.md §1.2), so render reads its selection from there too.
+# (Argo CD's plugin environment), so render reads its selection from there too.
 _PLUGIN_ENV = "ARGOCD_ENV_INFERC_"
 
 
@@ -189,6 +189,8 @@ def _finish(run: Callable[[], object], fmt: str, *, to_stdout: bool = False) -> 
     try:
         result = run()
     except InfercError as exc:
+        if exc.exit_code == ExitCode.INTERNAL:
+            _bug()
         _fail(str(exc), exc.exit_code)
     except OSError as exc:  # the machine (a full disk, a read-only folder), not the input
         where = f": {exc.filename}" if exc.filename else ""
@@ -247,7 +249,12 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception:
-        click.echo("inferc: internal error (this is a bug; please report it with the "
-                   "output below)", err=True)
+        _bug()
         click.echo(traceback.format_exc(limit=-3), err=True)
         sys.exit(ExitCode.INTERNAL)
+
+
+def _bug() -> None:
+    """Exit 3 always says so: whatever failed is inferc's fault, not the input's."""
+    click.echo("inferc: internal error (this is a bug; please report it with the "
+               "output below)", err=True)

@@ -7,6 +7,7 @@ else is a typed field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -53,7 +54,8 @@ class TargetDefault:
 
 QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
 Labels = tuple[tuple[str, str], ...]
-METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")  # documentation §2.7.1
+# the monitoring prerequisites of the documentation
+METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,29 @@ class HardwareProfile:
     scheduling: Mapping[str, Any] | None
     builtin: bool
     doc: Document
+    none: bool = False  # hardwareProfile: none — no profile at all (the CLI procedure)
+
+    @property
+    def disabled(self) -> bool:
+        """opendatahub.io/disabled: "true" hides the profile from the dashboard."""
+        return self._annotation("opendatahub.io/disabled") == "true"
+
+    @property
+    def visibility(self) -> tuple[str, ...]:
+        """opendatahub.io/dashboard-feature-visibility: where the dashboard offers it
+        (empty: everywhere)."""
+        text = self._annotation("opendatahub.io/dashboard-feature-visibility")
+        try:
+            value = json.loads(text) if text else []
+        except json.JSONDecodeError:
+            return ()
+        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+    def _annotation(self, key: str) -> str | None:
+        meta = self.doc.data.get("metadata") if isinstance(self.doc.data, Mapping) else None
+        annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+        value = annotations.get(key) if isinstance(annotations, Mapping) else None
+        return value if isinstance(value, str) else None
 
     @property
     def accelerator(self) -> str | None:
@@ -266,6 +291,29 @@ def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:
         return (TargetDefault("generative", "llm-d",
                               "dashboardConfig.modelServing.isLLMdDefault"),)
     return ()
+
+
+NO_PROFILE = "none"  # hardwareProfile: none
+
+
+def no_profile(doc: Document) -> HardwareProfile:
+    """The absence of a hardware profile, for a model that says hardwareProfile: none:
+    no identifiers (resources are the spec's), no scheduling, no annotations."""
+    return HardwareProfile(NO_PROFILE, None, "no hardware profile", (), None, True, doc,
+                           none=True)
+
+
+STRATEGY_SETTING = ("spec", "dashboardConfig", "modelServing", "deploymentStrategy")
+_STRATEGIES = {"rolling": "RollingUpdate", "recreate": "Recreate"}
+
+
+def dashboard_strategy(env: Environment) -> str | None:
+    """OdhDashboardConfig spec.modelServing.deploymentStrategy as a strategy type: the
+    wizard's default for a new deployment (platform-facts §3.5); None when unset."""
+    node: Any = env.doc.data
+    for part in STRATEGY_SETTING:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return _STRATEGIES.get(node) if isinstance(node, str) else None
 
 
 def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:

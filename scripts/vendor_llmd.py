@@ -137,7 +137,8 @@ def _provenance(shared: Path, source: Path) -> None:
         "LLMInferenceServiceConfig (red-hat-data-services/kserve rhoai-3.x branches,\n"
         "kserve/kserve v0.20.0 install manifest; Apache-2.0) for the scheduler pod's\n"
         "resources, and from the accelerator presets of each OpenShift AI release's\n"
-        "`overlay-odh/accelerators/` (annotation `opendatahub.io/recommended-accelerators`).\n\n| source | sha256 |\n|---|---|\n" + "\n".join(rows) + "\n")
+        "`overlay-odh/accelerators/` (annotation `opendatahub.io/recommended-accelerators`).\n\n"
+        "| source | sha256 |\n|---|---|\n" + "\n".join(rows) + "\n")
 
 
 if __name__ == "__main__":

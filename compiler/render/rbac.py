@@ -1,6 +1,9 @@
-"""Token authentication objects, exactly as the dashboard creates them (platform-facts §3.3):
+"""Token authentication objects, exactly as the dashboard creates them (the dashboard's token authentication):
 ServiceAccount ``<model>-sa``, Role ``<model>-view-role`` granting ``get`` on this model,
 RoleBinding ``<model>-view``, and one token Secret ``<token>-<model>-sa`` per token name.
+
+Without the dashboard (``dashboard.labels: false`` in presets/platforms/, upstream KServe)
+the same objects carry none of its labels or annotations, as for the model itself.
 
 The dashboard also sets an ownerReference to the model; that needs the model's
 UID, which only the cluster knows, so inferc leaves it out (Argo CD prunes them).
@@ -20,7 +23,8 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
         return []
     name, namespace = rd.key.name, rd.key.namespace
     account = f"{name}-sa"
-    dashboard = {DASHBOARD_LABEL: "true"}
+    on_dashboard = rd.environment.release.dashboard_labels
+    dashboard = {DASHBOARD_LABEL: "true"} if on_dashboard else None
     target = facts(rd.target)
     objects: list[K8sObject] = [
         {"apiVersion": "v1", "kind": "ServiceAccount",
@@ -38,8 +42,10 @@ def render(rd: ResolvedDeployment) -> list[K8sObject]:
          "subjects": [{"kind": "ServiceAccount", "name": account}]},
     ]
     for token in rd.access.tokens:
-        annotations = {V.SERVICE_ACCOUNT_NAME: account,
-                       V.DISPLAY_NAME: token.display, **before_model()}
+        annotations = {V.SERVICE_ACCOUNT_NAME: account, **before_model()}
+        if on_dashboard:
+            # the token's name as the dashboard lists it
+            annotations[V.DISPLAY_NAME] = token.display
         objects.append({"apiVersion": "v1", "kind": "Secret",
                         "metadata": metadata(f"{token.name}-{account}", namespace,
                                              labels=dashboard, annotations=annotations),
