@@ -191,7 +191,8 @@ def test_emitted_applications_cover_each_environment_once(checkout: Path, tmp_pa
     for env in ("dev", "prod"):
         mine = [a for a in apps if a["metadata"]["labels"]["inferc.dev/environment"] == env]
         names = [a["metadata"]["name"] for a in mine]
-        expected = ([f"inferc-{env}-llm", f"inferc-{env}-platform", f"inferc-{env}-risk",
+        expected = ([f"inferc-{env}-assistants", f"inferc-{env}-llm", f"inferc-{env}-platform",
+                     f"inferc-{env}-risk",
                      f"inferc-{env}-vision"] if split == "namespace" else
                     [f"inferc-{env}", f"inferc-{env}-platform"])
         assert sorted(names) == sorted(expected)
@@ -232,9 +233,10 @@ def test_application_set(checkout: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "argocd").iterdir()) == ["applicationset.yaml"]
     appset = yaml.safe_load((out / "argocd" / "applicationset.yaml").read_text())
     elements = appset["spec"]["generators"][0]["list"]["elements"]
-    assert [e["name"] for e in elements][:4] == ["inferc-dev-platform", "inferc-dev-llm",
-                                                 "inferc-dev-risk", "inferc-dev-vision"]
-    assert elements[1]["namespace"] == "llm" and elements[0]["objects"] == "platform"
+    assert [e["name"] for e in elements][:5] == ["inferc-dev-platform", "inferc-dev-assistants",
+                                                 "inferc-dev-llm", "inferc-dev-risk",
+                                                 "inferc-dev-vision"]
+    assert elements[2]["namespace"] == "llm" and elements[0]["objects"] == "platform"
     assert appset["spec"]["goTemplate"] is True
 
 
