@@ -32,7 +32,7 @@ from compiler.resolve.records import (
     Scaling,
     Workload,
 )
-from compiler.resolve.targets import TargetInput, TargetResolver
+from compiler.resolve.targets import TargetInput, TargetResolver, runtime_origin
 from compiler.spec import Environment, HardwareProfile
 from compiler.text import table
 
@@ -293,7 +293,9 @@ def _surge_warning(workload: LlmdWorkload, inputs: TargetInput) -> list[Diagnost
     parts = ", ".join(f"{g.role} +{g.surge_pods}" for g in groups if g.surge_pods)
     if not parts:
         return []
-    origin = inputs.origins.get("llmd") or inputs.origins["runtime"]
+    # An implicit runtime (llm-d by the environment's default) comes from inferc's own
+    # preset file; point at the model's spec instead.
+    origin = inputs.origins.get("llmd") or runtime_origin(inputs.origins["runtime"], inputs.model)
     return [origin.diag(
         f"{workload.release.label} has no rolloutStrategy for LLMInferenceService: its "
         f"controller rolls the Deployments with Kubernetes' default 25% surge ({parts} pods "
