@@ -47,7 +47,22 @@ def as_text(rd: ResolvedDeployment) -> str:
     lines += [""] + _monitoring_lines(rd) + ["", "values:"]
     lines += table([("field", "value", "layer", "source")] +
                    [(r.field, r.value, r.layer, r.location) for r in value_rows(rd)])
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _caveats(rd)) + "\n"
+
+
+def _caveats(rd: ResolvedDeployment) -> list[str]:
+    """What a dashboard edit of this model would change (README: Autoscaling and
+    dashboard edits): the wizard knows one replica count and no rollout parameters."""
+    out = []
+    if rd.target == "kserve" and not rd.scaling.fixed:
+        out.append(f"note: autoscaled {rd.scaling.min_replicas}..{rd.scaling.max_replicas}; a "
+                   "dashboard edit would collapse minReplicas/maxReplicas to one number")
+    strategy = getattr(rd.workload, "strategy", None)
+    if rd.target == "kserve" and strategy is not None and (
+            strategy.max_surge is not None or strategy.max_unavailable is not None):
+        out.append("note: a dashboard edit would drop the rollingUpdate parameters "
+                   "(maxSurge/maxUnavailable)")
+    return [""] + out if out else []
 
 
 def as_json(rd: ResolvedDeployment) -> str:
@@ -71,15 +86,22 @@ def as_json(rd: ResolvedDeployment) -> str:
 
 def _profile_lines(rd: ResolvedDeployment) -> list[str]:
     profile = rd.profile
+    if profile.none:
+        return ["hardware profile: none (hardwareProfile: none): the resources are exactly "
+                "the spec's and no profile annotation is written"] + _resource_rows(rd)
     accelerator = profile.accelerator or "none (CPU only)"
     where = (f"in namespace {rd.profile_namespace}" if rd.environment.release.dashboard_labels
              else "rendered into the model by inferc")
     lines = [f"hardware profile: {profile.name} ({profile.display_name}) {where}, "
              f"accelerator {accelerator}", f"  from {profile.doc.file}"]
+    return lines + _resource_rows(rd)
+
+
+def _resource_rows(rd: ResolvedDeployment) -> list[str]:
     limits = dict(rd.resources.limits)
     rows = [("resource", "request", "limit")] + [
         (name, request, limits.get(name, "")) for name, request in rd.resources.requests]
-    return lines + table(rows)
+    return table(rows)
 
 
 def _monitoring_lines(rd: ResolvedDeployment) -> list[str]:

@@ -101,6 +101,7 @@ class _Abort(Exception):
     """Stops building one document; carries the diagnostic that says why."""
 
     def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
         self.diag = diag
 
 

@@ -7,6 +7,7 @@ else is a typed field.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -53,7 +54,8 @@ class TargetDefault:
 
 QuotaRollouts = Literal["all-at-once", "one-at-a-time"]
 Labels = tuple[tuple[str, str], ...]
-METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")  # documentation §2.7.1
+# the monitoring prerequisites of the documentation
+METRIC_FLAGS = ("disablePerformanceMetrics", "disableKServeMetrics")
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,15 @@ class KuadrantSpec:
 
 
 @dataclass(frozen=True)
+class ArgoDestination:
+    """An environment's spec.argocd: the cluster Argo CD deploys it to."""
+
+    server: str | None = None  # None with name None: the cluster Argo CD runs in
+    name: str | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True)
 class Environment:
     """What is true of one target cluster, every field parsed once from its document.
 
@@ -117,6 +128,7 @@ class Environment:
     kuadrant: KuadrantSpec = KuadrantSpec(None, None, None)
     manage_platform: bool = False  # emit the platform bootstrap (compiler.render.bootstrap)
     monitoring: MonitoringSettings = MonitoringSettings()
+    argocd: ArgoDestination = ArgoDestination()
 
     @property
     def release(self) -> Platform:
@@ -150,6 +162,29 @@ class HardwareProfile:
     scheduling: Mapping[str, Any] | None
     builtin: bool
     doc: Document
+    none: bool = False  # hardwareProfile: none — no profile at all (the CLI procedure)
+
+    @property
+    def disabled(self) -> bool:
+        """opendatahub.io/disabled: "true" hides the profile from the dashboard."""
+        return self._annotation("opendatahub.io/disabled") == "true"
+
+    @property
+    def visibility(self) -> tuple[str, ...]:
+        """opendatahub.io/dashboard-feature-visibility: where the dashboard offers it
+        (empty: everywhere)."""
+        text = self._annotation("opendatahub.io/dashboard-feature-visibility")
+        try:
+            value = json.loads(text) if text else []
+        except json.JSONDecodeError:
+            return ()
+        return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+    def _annotation(self, key: str) -> str | None:
+        meta = self.doc.data.get("metadata") if isinstance(self.doc.data, Mapping) else None
+        annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+        value = annotations.get(key) if isinstance(annotations, Mapping) else None
+        return value if isinstance(value, str) else None
 
     @property
     def accelerator(self) -> str | None:
@@ -161,10 +196,26 @@ class HardwareProfile:
 
 
 @dataclass(frozen=True)
+class ArgoSettings:
+    """inferc.yaml spec.argocd: the Applications ``inferc build`` emits into <output>/argocd/."""
+
+    repo_url: str
+    target_revision: str = "HEAD"
+    path: str = "."  # the config repo's folder in the git repository
+    namespace: str = "openshift-gitops"  # OpenShift GitOps' default Argo CD instance
+    project: str = "default"
+    split: str = "environment"  # | "namespace"
+    application_set: bool = False
+    plugin: str = "inferc"
+    automated: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     output: str
     base_environment: str | None
     doc: Document | None
+    argocd: ArgoSettings | None = None
 
 
 def model_from(doc: Document) -> ModelSpec:
@@ -198,7 +249,8 @@ def environment_from(doc: Document) -> Environment:
         doc=doc, gateway=_gateway(spec.get("gateway", {})),
         kuadrant=_kuadrant(spec.get("kuadrant", {})),
         manage_platform=bool(spec.get("managePlatform", False)),
-        monitoring=_monitoring(spec.get("monitoring", {}), config))
+        monitoring=_monitoring(spec.get("monitoring", {}), config),
+        argocd=ArgoDestination(**{k: v for k, v in spec.get("argocd", {}).items()}))
 
 
 def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:
@@ -241,6 +293,29 @@ def _target_defaults(config: Mapping[str, Any]) -> tuple[TargetDefault, ...]:
     return ()
 
 
+NO_PROFILE = "none"  # hardwareProfile: none
+
+
+def no_profile(doc: Document) -> HardwareProfile:
+    """The absence of a hardware profile, for a model that says hardwareProfile: none:
+    no identifiers (resources are the spec's), no scheduling, no annotations."""
+    return HardwareProfile(NO_PROFILE, None, "no hardware profile", (), None, True, doc,
+                           none=True)
+
+
+STRATEGY_SETTING = ("spec", "dashboardConfig", "modelServing", "deploymentStrategy")
+_STRATEGIES = {"rolling": "RollingUpdate", "recreate": "Recreate"}
+
+
+def dashboard_strategy(env: Environment) -> str | None:
+    """OdhDashboardConfig spec.modelServing.deploymentStrategy as a strategy type: the
+    wizard's default for a new deployment (platform-facts §3.5); None when unset."""
+    node: Any = env.doc.data
+    for part in STRATEGY_SETTING:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    return _STRATEGIES.get(node) if isinstance(node, str) else None
+
+
 def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:
     meta, spec = doc.data["metadata"], doc.data["spec"]
     annotations = meta.get("annotations", {})
@@ -256,4 +331,10 @@ def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:
 
 def settings_from(doc: Document | None) -> Settings:
     spec = doc.data.get("spec", {}) if doc is not None else {}
-    return Settings(spec.get("output", "out"), spec.get("baseEnvironment"), doc)
+    argo = spec.get("argocd")
+    settings = None if argo is None else ArgoSettings(
+        argo["repoURL"], argo.get("targetRevision", "HEAD"), argo.get("path", "."),
+        argo.get("namespace", "openshift-gitops"), argo.get("project", "default"),
+        argo.get("split", "environment"), bool(argo.get("applicationSet", False)),
+        argo.get("plugin", "inferc"), bool(argo.get("automated", True)))
+    return Settings(spec.get("output", "out"), spec.get("baseEnvironment"), doc, settings)

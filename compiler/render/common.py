@@ -1,4 +1,4 @@
-"""Labels and annotations OpenShift AI writes on what its wizard creates (platform-facts §3)."""
+"""Labels and annotations OpenShift AI writes on what its wizard creates (what the wizard writes)."""
 
 from __future__ import annotations
 
@@ -32,5 +32,9 @@ def metadata(name: str, namespace: str, *, labels: dict[str, str] | None = None,
 def hardware_profile_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     # The resource-version annotation the dashboard also writes is cluster state
     # (non-deterministic); the webhook looks the profile up by name and namespace.
+    # Without a profile (hardwareProfile: none) the model carries none, as the
+    # documentation's CLI procedure writes it.
+    if rd.profile.none:
+        return {}
     return {V.HARDWARE_PROFILE_NAME: rd.profile.name,
             V.HARDWARE_PROFILE_NAMESPACE: rd.profile_namespace}

@@ -19,7 +19,8 @@ from compiler.spec import Environment, HardwareProfile
 def render(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[K8sObject]:
     if not env.manage_profiles:
         return []
-    used = {(rd.profile_namespace, rd.profile.name): rd.profile for rd in deployments}
+    used = {(rd.profile_namespace, rd.profile.name): rd.profile for rd in deployments
+            if not rd.profile.none}
     return [_profile(namespace, profile) for (namespace, _), profile in sorted(used.items())]
 
 

@@ -21,6 +21,7 @@ from compiler.resolve import (
     llmd,
     monitoring,
     platform_rules,
+    profiles,
     quota,
     resources,
     rollout,
@@ -38,7 +39,15 @@ from compiler.resolve.targets import (
     unavailable,
 )
 from compiler.resources import presets_dir
-from compiler.spec import Environment, HardwareProfile, ModelSpec
+from compiler.spec import (
+    NO_PROFILE,
+    STRATEGY_SETTING,
+    Environment,
+    HardwareProfile,
+    ModelSpec,
+    dashboard_strategy,
+    no_profile,
+)
 from compiler.targets import DEFAULT_TARGET, TargetFacts, facts
 from compiler.text import did_you_mean
 
@@ -90,12 +99,16 @@ class Resolver:
         stops a part (an unknown profile, a runtime nobody can choose) does not hide the
         others (storage, resources, access, scaling)."""
         values, origins = L.merge(self._layers(model, env))
+        if origins["strategy"].path == STRATEGY_SETTING[:-1] + ("strategy",):
+            origins["strategy"] = L.Origin(L.ENV_DEFAULT, env.doc, STRATEGY_SETTING)
         origins["name"] = L.Origin(L.SPEC, model.doc, ("metadata", "name"))
         diags: list[Diagnostic] = []
         found = self._profile(values["hardwareProfile"], model, env, origins["hardwareProfile"])
         profile = found if isinstance(found, HardwareProfile) else None
         if isinstance(found, Diagnostic):
             diags.append(found)
+        else:
+            diags += profiles.check(found, env, origins["hardwareProfile"])
         chosen = self._target(model, env, values, origins)
         target_name = chosen.target.name if isinstance(chosen, Choice) else DEFAULT_TARGET
         _target_defaults(facts(target_name), values, origins)
@@ -141,8 +154,11 @@ class Resolver:
 
     def _layers(self, model: ModelSpec, env: Environment) -> list[L.Layer]:
         ref = str(model.key)
+        setting = dashboard_strategy(env)  # the wizard's default, when the cluster sets one
         return [
             L.Layer(L.BUILTIN, self._defaults, ("spec",), self._defaults.data["spec"]),
+            L.Layer(L.ENV_DEFAULT, env.doc, STRATEGY_SETTING[:-1],
+                    {"strategy": {"type": setting}} if setting else {}),
             L.Layer(L.ENV_DEFAULT, env.doc, ("spec", "defaults"), env.defaults),
             L.Layer(L.SPEC, model.doc, ("spec",), model.spec),
             L.Layer(L.ENV_OVERRIDE, env.doc, ("spec", "overrides", ref),
@@ -151,6 +167,8 @@ class Resolver:
 
     def _profile(self, name: str, model: ModelSpec, env: Environment,
                  origin: L.Origin) -> HardwareProfile | Diagnostic:
+        if name == NO_PROFILE:
+            return no_profile(origin.doc)
         found = _profiles_for(self.repo.profiles, model.key.namespace, env.dashboard_namespace)
         if name in found:
             return found[name]

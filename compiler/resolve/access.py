@@ -1,5 +1,5 @@
 """Access: external route, token authentication, AI asset, stop, route timeout
-(documentation §2.3 step 7; platform-facts §3.2–3.4; DESIGN rule 4).
+(the wizard's access step; the route and token objects the dashboard writes; DESIGN rule 4).
 
 inferc is secure by default: an endpoint reachable from outside without token
 authentication must be asked for with ``public: true``. KServe models have token
@@ -30,7 +30,7 @@ _JS_SPACE = "".join(["\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufef
 _SPACE = re.compile(f"[{re.escape(_JS_SPACE)}]")
 _NOT_K8S = re.compile(r"[^a-z0-9-]")
 _DASHES = re.compile(r"-+")
-DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
+DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (the dashboard's token authentication)
 
 
 def js_trim(text: str) -> str:
@@ -156,4 +156,11 @@ def _exposure(access: Access, origins: Mapping[str, Origin], gateway: bool,
     if access.public and access.tokens:
         return [origin.diag("public: true asks for an unauthenticated endpoint, but tokens turn "
                             "authentication on; choose one", "access.public-with-tokens")]
+    if access.public and not access.external and not gateway:
+        # A KServe model without a route is reachable inside the cluster only: public
+        # would promise an exposure that nothing creates.
+        where = origins.get("access.public", origin)
+        return [where.diag("public: true without external: true exposes nothing; the model "
+                           "has no route and stays inside the cluster", "access.public-unused",
+                           hint="add external: true for a public route, or drop public")]
     return []

@@ -15,7 +15,7 @@ from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
 from compiler.platforms import normalise_mode
 from compiler.repo import Repo
-from compiler.resolve import kserve_selection, mlserver, rollout, runtime
+from compiler.resolve import kserve_selection, mlserver, rollout, runtime, runtime_args
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import (
     EnvVar,
@@ -59,6 +59,8 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
         return None, [exc.diagnostic]
     strategy, diags = rollout.strategy(values, origins)
     extra_env, problems = mlserver.apply(model.key, values, origins, choice.template, env)
+    problems += runtime_args.check(choice.template, values.get("args", ()),
+                                   origins.get("args"), inp.repo.root)
     protocol = values.get("protocolVersion")
     problems += _protocol(protocol, choice.template, origins)
     return (KServeWorkload(choice, fmt, strategy, tuple(extra_env), protocol),
@@ -83,6 +85,16 @@ def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
     """The OpenShift AI wizard's choice (compiler.resolve.runtime)."""
     values, origins, env = inp.values, inp.origins, inp.env
     model_type = values["modelType"]
+    given, generative = _format(values), env.release.generative_format
+    if model_type == "generative" and given is not None and (
+            given.name, given.version) != (generative.name, generative.version):
+        # The wizard forces vLLM for every generative model; another value would be
+        # silently replaced, so say so instead.
+        shown = f"{given.name}:{given.version}" if given.version else given.name
+        raise runtime.SelectionError(origins["modelFormat"].diag(
+            f"generative models on {env.release.display_name} are served as format "
+            f"{generative.name}; '{shown}' is not used", "runtime.generative-format",
+            hint=f"drop modelFormat, or write modelFormat: {{name: {generative.name}}}"))
     fmt = runtime.resolve_format(model_type, _format(values), templates,
                                  origins.get("modelFormat", origins["modelType"]))
     request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,

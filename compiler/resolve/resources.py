@@ -1,9 +1,17 @@
-"""Resources from a hardware profile, as the platform's webhook sets them (platform-facts §4).
+"""Resources from a hardware profile, as the platform's webhook sets them
+(the hardware-profile webhook's rules).
 
 For every identifier of the profile: a missing request is the default count and
 a missing limit equals the request. A value the user sets must lie inside the
 profile's min/max; a request above its limit is rejected by Kubernetes, so it
 is an error here too.
+
+Devices (extended resources such as nvidia.com/gpu) cannot be overcommitted: a
+request always equals its limit, so a device given only under ``limits`` is its
+request too. A device the profile does not offer is an error: the webhook would
+give it no limit and Kubernetes would reject the pod. Without a hardware profile
+(``hardwareProfile: none``) the resources are exactly the spec's, and a device
+request gets the equal limit Kubernetes requires.
 """
 
 from __future__ import annotations
@@ -26,16 +34,48 @@ def compute(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],
     user_req = {k: canonical(v) for k, v in override.get("requests", {}).items()}
     user_lim = {k: canonical(v) for k, v in override.get("limits", {}).items()}
     for ident in profile.identifiers:
-        requests[ident.identifier] = user_req.pop(ident.identifier, ident.default_count)
-        limits[ident.identifier] = user_lim.pop(ident.identifier, requests[ident.identifier])
+        name = ident.identifier
+        default = user_lim[name] if is_device(name) and name in user_lim else ident.default_count
+        requests[name] = user_req.pop(name, default)
+        limits[name] = user_lim.pop(name, requests[name])
+    diags.extend(_not_offered(profile, [*user_req, *user_lim], origins))
     requests.update(sorted(user_req.items()))  # resources the profile does not govern
     for name, value in sorted(user_lim.items()):
         limits[name] = value
         requests.setdefault(name, value)
+    for name, value in list(requests.items()):
+        if is_device(name):  # a device's limit is its request (only the spec's own here)
+            limits.setdefault(name, value)
     diags.extend(_bounds(profile, override, origins))
     diags.extend(_order(requests, limits, origins))
     diags.extend(_extended(requests, limits, origins))
     return Resources(tuple(requests.items()), tuple(limits.items())), diags
+
+
+def is_device(name: str) -> bool:
+    """An extended resource (a domain outside kubernetes.io) or hugepages: Kubernetes
+    cannot overcommit it, so its request must equal its limit."""
+    return ("/" in name and "kubernetes.io/" not in name) or name.startswith("hugepages-")
+
+
+def _not_offered(profile: HardwareProfile, names: list[str],
+                 origins: Mapping[str, Origin]) -> list[Diagnostic]:
+    if profile.none:
+        return []
+    out = []
+    offered = [i.identifier for i in profile.identifiers]
+    for name in dict.fromkeys(names):
+        if not is_device(name) or name in offered:
+            continue
+        section = "requests" if f"resources.requests.{name}" in origins else "limits"
+        devices = [i for i in offered if is_device(i)]
+        out.append(origins[f"resources.{section}.{name}"].diag(
+            f"hardware profile '{profile.name}' does not offer {name}: its scheduling and "
+            "limits would not cover it, and Kubernetes rejects a device without a limit",
+            "resources.not-offered",
+            hint=(f"the profile offers {', '.join(devices)}" if devices else
+                  "choose a hardware profile with this accelerator")))
+    return out
 
 
 def _bounds(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],

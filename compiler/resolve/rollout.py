@@ -1,4 +1,5 @@
-"""Deployment strategy and scaling (documentation §2.2; platform-facts §3.5).
+"""Deployment strategy and scaling (the documentation on deployment
+strategies; the strategy the wizard writes).
 
 ``replicas`` is what the wizard writes (minReplicas = maxReplicas); ``scaling``
 gives autoscaling bounds instead. Whichever the higher layer sets wins; both in
@@ -23,9 +24,25 @@ _RANK = {L.BUILTIN: 0, L.REPO_PRESET: 0, L.ENV_DEFAULT: 1, L.SPEC: 2, L.ENV_OVER
 
 def scaling(values: Mapping[str, Any], origins: Mapping[str, L.Origin],
             ) -> tuple[Scaling, list[Diagnostic]]:
-    """How many pods: every target has this."""
+    """How many pods: every target has this. Zero is not a way to stop a model: raw
+    deployment never scales to zero (KServe keeps one pod, which no quota check
+    counted); ``stopped: true`` is."""
     diags: list[Diagnostic] = []
-    return _scaling(values, origins, diags), diags
+    result = _scaling(values, origins, diags)
+    if result.min_replicas == 0:
+        pinned = "scaling" not in values or _pinned(origins)
+        field = "replicas" if pinned else "scaling"
+        diags.append(origins[field].diag(
+            f"{'replicas' if pinned else 'minReplicas'} 0 does not stop the model: raw "
+            "deployment does not scale to zero, so one pod keeps running (and the quota check "
+            "would not count it)", "scaling.zero",
+            hint="to stop the model, say stopped: true (what the dashboard's Stop button does)"))
+    return result, diags
+
+
+def _pinned(origins: Mapping[str, L.Origin]) -> bool:
+    scaled, replicas = origins.get("scaling"), origins["replicas"]
+    return scaled is None or _RANK[replicas.layer] > _RANK[scaled.layer]
 
 
 def strategy(values: Mapping[str, Any], origins: Mapping[str, L.Origin],
