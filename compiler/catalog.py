@@ -1,7 +1,7 @@
 """The serving-runtime catalog: the runtime templates the dashboard's wizard chooses from.
 
 A runtime template is an OpenShift ``Template`` wrapping one KServe ``ServingRuntime``
-(platform-facts §1 and §2). The built-in ones are what each OpenShift AI release
+(how the dashboard lists and copies runtime templates). The built-in ones are what each OpenShift AI release
 installs, vendored verbatim under ``presets/runtimes/<release>/`` by
 ``scripts/vendor_runtimes.py``; their images are ``$(…-image)`` placeholders that the
 release's operator fills, so the concrete image per Template comes from the
@@ -329,7 +329,7 @@ def _format(entry: Any, index: int, where: str) -> ModelFormat:
 def _hidden(labels: Mapping[str, str], annotations: Mapping[str, str],
             sr_annotations: Mapping[str, str]) -> str | None:
     """Why the deployment wizard does not offer the template, or None when it does
-    (platform-facts §1.1)."""
+    (which templates the dashboard lists)."""
     if labels.get(_DASHBOARD) == "false":
         return f"label {_DASHBOARD}: \"false\""  # e.g. vllm-multinode: installed, never offered
     # a substring test on the JSON text, as the dashboard does; no annotation = not listed

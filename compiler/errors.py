@@ -35,6 +35,12 @@ class EnvironmentFailure(InfercError):
     exit_code = ExitCode.USAGE
 
 
+class InputError(InfercError, ValueError):
+    """A value inferc cannot use (a malformed quantity, window, objective); the message says
+    why. Callers that read user input turn it into a diagnostic; one that escapes is a bug
+    (exit 3). A ValueError too, so ``except ValueError`` keeps catching it."""
+
+
 class InternalError(InfercError):
     """A bug: an invariant of inferc itself does not hold."""
 

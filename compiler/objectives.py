@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from compiler.errors import InputError
+
 ERRORS = "errors"
 LATENCY = "latency"
 DEFAULT_WINDOW_DAYS = 30  # the SRE workbook's window, for which its burn rates are given
@@ -51,7 +53,7 @@ class Objective:
         return "p" + decimal(self.quantile * 100).replace(".", "_")
 
 
-class ObjectiveError(ValueError):
+class ObjectiveError(InputError):
     """The sentence does not state an objective inferc understands; the message says why."""
 
 

@@ -14,11 +14,17 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
+from compiler.errors import InputError
+
 _PATTERN = re.compile(
     r"^(?P<num>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?P<suffix>[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$")
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _DECIMAL_BY_EXP = {exp: suffix for suffix, exp in _DECIMAL.items()}
+
+
+class QuantityError(InputError):
+    """Not a Kubernetes quantity, or out of its range."""
 
 
 class Quantity(NamedTuple):
@@ -27,15 +33,15 @@ class Quantity(NamedTuple):
 
 
 def parse(text: str | float) -> Quantity:
-    """Parse a quantity; raises ValueError with a readable message on bad input."""
+    """Parse a quantity; raises QuantityError (a ValueError) with a readable message on bad input."""
     raw = _as_text(text)
     match = _PATTERN.match(raw)
     if match is None:
-        raise ValueError(f"'{raw}' is not a Kubernetes quantity")
+        raise QuantityError(f"'{raw}' is not a Kubernetes quantity")
     try:
         number = Decimal(match["num"])
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only numbers
-        raise ValueError(f"'{raw}' is not a Kubernetes quantity") from exc
+        raise QuantityError(f"'{raw}' is not a Kubernetes quantity") from exc
     suffix = match["suffix"] or ""
     _check_range(raw, number, suffix)
     if suffix in _BINARY:
@@ -56,12 +62,12 @@ def _check_range(raw: str, number: Decimal, suffix: str) -> None:
     exponent = 0
     if len(suffix) > 1 and suffix[0] in "eE" and suffix not in _BINARY:
         if len(suffix) > 6:  # more than five exponent digits: a bomb, not a quantity
-            raise ValueError(f"'{raw[:40]}' is out of range for a Kubernetes quantity")
+            raise QuantityError(f"'{raw[:40]}' is out of range for a Kubernetes quantity")
         exponent = int(suffix[1:])
     digits = len(number.as_tuple().digits)
     if digits > _MAX_DIGITS or number.adjusted() + exponent > 40 or \
             (number and number.adjusted() + exponent < -40):
-        raise ValueError(f"'{raw[:40]}' is out of range for a Kubernetes quantity")
+        raise QuantityError(f"'{raw[:40]}' is out of range for a Kubernetes quantity")
 
 
 def canonical(text: str | float) -> str:
@@ -79,10 +85,10 @@ def canonical(text: str | float) -> str:
 
 def _as_text(text: str | float) -> str:
     if isinstance(text, bool):
-        raise ValueError(f"'{text}' is not a Kubernetes quantity")
+        raise QuantityError(f"'{text}' is not a Kubernetes quantity")
     if isinstance(text, float):
         if not math.isfinite(text):
-            raise ValueError(f"'{text}' is not a Kubernetes quantity")
+            raise QuantityError(f"'{text}' is not a Kubernetes quantity")
         return format(Decimal(repr(text)), "f")
     return str(text)
 

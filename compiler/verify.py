@@ -32,6 +32,7 @@ from jsonschema_rs import ValidationError, ValidationErrorKind
 
 from compiler import apiserver
 from compiler.diagnostics import TYPE_NAMES, Diagnostic, DocPath, describe_value, format_path, show_value
+from compiler.errors import InternalError
 from compiler.load import SourceMap, load_path
 from compiler.resources import schemas_dir
 from compiler.text import did_you_mean
@@ -209,7 +210,8 @@ class Verifier:
         order = crd_set if isinstance(crd_set, tuple) else (crd_set, UPSTREAM)
         for name in order:
             if name not in self._index:
-                raise ValueError(f"unknown CRD set '{name}'; known: {', '.join(sorted(self._index))}")
+                raise InternalError(f"unknown CRD set '{name}'; known: "
+                                    f"{', '.join(sorted(self._index))}")
         self._order = list(dict.fromkeys(order))
         self.crd_set = self._order[0]
         self.k8s_version = k8s_version
@@ -332,14 +334,14 @@ def _builtin_schema_dir(k8s_version: str) -> Path:
     """
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("kubernetes-validate is not installed")
+        raise InternalError("kubernetes-validate is not installed")
     root = Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
     wanted = tuple(int(p) for p in k8s_version.lstrip("v").split(".")[:2])
     dirs = {(int(m[1]), int(m[2])): p for p in root.iterdir()
             if (m := _K8S_SCHEMA_DIR.match(p.name))}
     usable = [v for v in dirs if v <= wanted]
     if not usable:
-        raise ValueError(f"no built-in schemas for Kubernetes {k8s_version}; "
+        raise InternalError(f"no built-in schemas for Kubernetes {k8s_version}; "
                          f"oldest is {'.'.join(map(str, min(dirs)))}")
     return dirs[max(usable)]
 

@@ -14,6 +14,7 @@ at the end of the session (``-s``) and written to ``$INFERC_FUZZ_REPORT`` if set
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import os
@@ -104,7 +105,9 @@ _PLAUSIBLE_VALUES: list[Any] = [
     "dev", "prod", "staging", "team", "llm", "fraud", "--max-model-len=4096", "INFO",
     {"cpu": "2", "memory": "8Gi"}, {"type": "Recreate"}, {"external": True, "public": True},
     {"external": True, "tokens": ["a"]}, ["x"], [], {}, None]
-_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES)
+# Copied on every draw: a later mutation changes the drawn dict in place, and a
+# shared one would make the strategy depend on earlier examples.
+_PLAUSIBLE = st.sampled_from(_PLAUSIBLE_VALUES).map(copy.deepcopy)
 _VALUES = st.recursive(
     _SCALARS,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
@@ -182,6 +185,9 @@ def _fresh(work: Path) -> Path:
 def _run(command: str, *args: str | os.PathLike[str], cwd: Path) -> Run:
     result = run_cli(command, *args, cwd=cwd)  # an exception fails the example
     STATS[f"{command} exit {result.exit_code}"] += 1
+    STATS["runs"] += 1
+    if STATS["runs"] % 500 == 0:  # a long run can be read while it goes
+        _write_report()
     assert result.exit_code in (0, 1, 2), (command, result)
     report = result.stdout if command in ("check", "verify") else result.stderr
     if result.exit_code == 2:
@@ -337,7 +343,7 @@ def test_plausible_changes_keep_check_render_and_build_consistent(
             parent = parent[part]
         old = parent[path[-1]]
         same = [v for v in _PLAUSIBLE_VALUES if type(v) is type(old)] or _PLAUSIBLE_VALUES
-        parent[path[-1]] = data.draw(st.sampled_from(same), label="value")
+        parent[path[-1]] = copy.deepcopy(data.draw(st.sampled_from(same), label="value"))
     (root / rel).write_text(_dump(doc), encoding="utf-8")
     _consistent(root, work, build=True)
 
@@ -429,13 +435,16 @@ def test_fuzz_seed_repo_is_valid() -> None:
     assert _manifests()
 
 
+def _write_report() -> None:
+    target = os.environ.get("INFERC_FUZZ_REPORT")
+    if target:
+        summary = {"profile": _PROFILE, **dict(sorted(STATS.items()))}
+        Path(target).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _report() -> Iterator[None]:
     yield
-    if not STATS:
-        return
-    summary = {"profile": _PROFILE, **dict(sorted(STATS.items()))}
-    print("\nfuzz:", json.dumps(summary))
-    target = os.environ.get("INFERC_FUZZ_REPORT")
-    if target:
-        Path(target).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    if STATS:
+        print("\nfuzz:", json.dumps({"profile": _PROFILE, **dict(sorted(STATS.items()))}))
+        _write_report()

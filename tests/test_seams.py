@@ -232,3 +232,31 @@ def test_no_stage_reads_the_environment_document() -> None:
     readers = sorted(str(p.relative_to(compiler)) for p in compiler.rglob("*.py")
                      if p.name != "spec.py" and "env.doc.data" in p.read_text(encoding="utf-8"))
     assert readers == []
+
+
+def test_exit_3_always_says_it_is_a_bug(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from compiler import app
+    from compiler.errors import InternalError
+
+    def broken(opts: object) -> object:
+        raise InternalError("an invariant does not hold")
+
+    monkeypatch.setattr(app, "check", broken)
+    result = run_cli("check", "--repo", tmp_path)
+    assert result.exit_code == 3
+    assert result.stderr.splitlines() == [
+        "inferc: internal error (this is a bug; please report it with the output below)",
+        "inferc: error: an invariant does not hold"]
+
+
+def test_exceptions_carry_their_message() -> None:
+    from compiler.errors import InfercError, InputError
+    from compiler.quantity import QuantityError, parse
+    from compiler.resolve.storage import StorageProblem
+
+    with pytest.raises(QuantityError) as caught:
+        parse("12 apples")
+    assert str(caught.value) == "'12 apples' is not a Kubernetes quantity"
+    assert isinstance(caught.value, InfercError) and isinstance(caught.value, ValueError)
+    assert str(StorageProblem("no bucket")) == "no bucket"
+    assert issubclass(StorageProblem, InputError)

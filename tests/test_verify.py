@@ -14,6 +14,7 @@ import jsonschema_rs
 import pytest
 
 from compiler.diagnostics import Diagnostic
+from compiler.errors import InternalError
 from compiler.resources import schemas_dir
 from compiler.verify import Verifier, close_schema, crd_sets, verify_files
 
@@ -207,7 +208,7 @@ def test_validators_are_built_once_per_kind(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_unknown_crd_set() -> None:
-    with pytest.raises(ValueError, match=r"unknown CRD set 'rhoai-9\.9'"):
+    with pytest.raises(InternalError, match=r"unknown CRD set 'rhoai-9\.9'"):
         Verifier("rhoai-9.9")
 
 

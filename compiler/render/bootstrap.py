@@ -1,5 +1,5 @@
 """Platform bootstrap: the declarative part of the documentation's llm-d set-up
-(§2.6.1 prerequisites, §2.6.2 steps 1 and 5), for an environment with
+(its prerequisites, the Gateway and the Kuadrant resources), for an environment with
 ``managePlatform: true``.
 
 * the inference ``GatewayClass`` and ``Gateway``; the Gateway admits routes only
@@ -26,7 +26,7 @@ from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
 K8sObject = dict[str, Any]
-KUADRANT_NAMESPACE = "kuadrant-system"  # documentation §2.6.2 step 1
+KUADRANT_NAMESPACE = "kuadrant-system"  # where the documentation installs Kuadrant
 NAME_LABEL = "kubernetes.io/metadata.name"  # set by Kubernetes on every Namespace
 
 

@@ -1,4 +1,4 @@
-"""Labels and annotations OpenShift AI writes on what its wizard creates (platform-facts §3)."""
+"""Labels and annotations OpenShift AI writes on what its wizard creates (what the wizard writes)."""
 
 from __future__ import annotations
 

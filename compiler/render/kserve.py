@@ -1,6 +1,6 @@
 """KServe target: a ServingRuntime copied from the chosen template and an InferenceService.
 
-On OpenShift AI both are written as the wizard writes them (platform-facts §3.1–3.2),
+On OpenShift AI both are written as the wizard writes them (the wizard's ServingRuntime and InferenceService),
 so the dashboard lists and edits GitOps-managed models as its own. On a platform
 without the dashboard (``dashboard.labels: false`` in presets/platforms/) none of its
 labels and annotations are written, a ClusterServingRuntime the platform installs is
@@ -132,7 +132,7 @@ def _stop_annotation(rd: ResolvedDeployment) -> dict[str, str]:
 def _connection_annotations(rd: ResolvedDeployment) -> dict[str, str]:
     # The connections webhook fills storage.key/path (S3) or imagePullSecrets
     # (OCI) from the named Secret at admission; inferc writes only what the
-    # wizard writes, so Argo CD sees no difference afterwards (platform-facts §3.7).
+    # wizard writes, so Argo CD sees no difference afterwards (the connections webhook).
     storage = rd.storage
     if storage.connection is None:
         return {}

@@ -1,4 +1,5 @@
-"""Kuadrant policies of one llm-d model (documentation §2.6.2–2.6.3; DESIGN rule 4).
+"""Kuadrant policies of one llm-d model (the documentation on llm-d
+authentication and rate limits; DESIGN rule 4).
 
 Every policy targets the HTTPRoute the KServe controller creates for the model,
 by the name it gives it (``<model>-kserve-route``, KServe

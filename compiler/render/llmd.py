@@ -1,4 +1,4 @@
-"""llm-d target: one LLMInferenceService, as the OpenShift AI wizard writes it (platform-facts §3.8).
+"""llm-d target: one LLMInferenceService, as the OpenShift AI wizard writes it.
 
 The pod template is ``spec.template`` (never under ``router``: DESIGN rule 9).
 The well-known presets the controller merges by the shape of the spec (template,

@@ -1,5 +1,5 @@
 """Monitoring objects of one model: a PrometheusRule, and a scrape configuration only
-where the platform creates none (documentation §2.7; never both).
+where the platform creates none (the documentation on model monitoring; never both).
 
 Recording rules give the documentation's four metrics — request rate by outcome,
 average response time, CPU and memory utilisation against the limit — under names

@@ -1,4 +1,4 @@
-"""Token authentication objects, exactly as the dashboard creates them (platform-facts §3.3):
+"""Token authentication objects, exactly as the dashboard creates them (the dashboard's token authentication):
 ServiceAccount ``<model>-sa``, Role ``<model>-view-role`` granting ``get`` on this model,
 RoleBinding ``<model>-view``, and one token Secret ``<token>-<model>-sa`` per token name.
 

@@ -1,5 +1,5 @@
 """Access: external route, token authentication, AI asset, stop, route timeout
-(documentation §2.3 step 7; platform-facts §3.2–3.4; DESIGN rule 4).
+(the wizard's access step; the route and token objects the dashboard writes; DESIGN rule 4).
 
 inferc is secure by default: an endpoint reachable from outside without token
 authentication must be asked for with ``public: true``. KServe models have token
@@ -30,7 +30,7 @@ _JS_SPACE = "".join(["\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufef
 _SPACE = re.compile(f"[{re.escape(_JS_SPACE)}]")
 _NOT_K8S = re.compile(r"[^a-z0-9-]")
 _DASHES = re.compile(r"-+")
-DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (platform-facts §3.3)
+DEFAULT_TOKEN = "default-name"  # the llm-d wizard's one default token (the dashboard's token authentication)
 
 
 def js_trim(text: str) -> str:

@@ -1,5 +1,5 @@
 """The shared inference gateway, the namespaces trusted to use it, and Kuadrant
-(issue 8 "Gateway and trust"; documentation §2.6.1–2.6.3; DESIGN rule 4).
+(issue 8 "Gateway and trust"; the documentation on llm-d gateways and authentication; DESIGN rule 4).
 
 llm-d models are reached through one shared Gateway. The documentation warns to
 "only use shared Gateways across trusted namespaces", so an environment with

@@ -1,4 +1,4 @@
-"""MLServer rules (OpenShift AI documentation §2.4, platform-facts §5).
+"""MLServer rules (the OpenShift AI documentation on MLServer; KServe's MLServer defaults).
 
 MLServer finds its one model through environment variables: the model's name,
 the Python class of its framework (``MLSERVER_MODEL_IMPLEMENTATION``) and where
@@ -87,7 +87,7 @@ def _added(key: ModelKey, cls: str, uri: PurePosixPath | None, user: Mapping[str
     preset = _template_env(template)
     # KServe's SetMlServerDefaults adds NAME and URI=/mnt/models (when absent) only for a
     # runtime with this annotation; the rendered runtime is named after the model, so
-    # the annotation is KServe's only cue (platform-facts §5).
+    # the annotation is KServe's only cue (KServe's MLServer defaults).
     annotations = template.serving_runtime.get("metadata", {}).get("annotations") or {}
     kserve = annotations.get(V.SERVER_TYPE) == "mlserver"
     out = []

@@ -1,5 +1,5 @@
 """Monitoring: whether a model is monitored, its objectives, its metric table, and who
-scrapes it (documentation §2.7; ../shared/reference/rhoai-serving-monitoring.md).
+scrapes it (the documentation on model monitoring).
 
 Never both: where the platform release's controller creates a scrape configuration for
 the model (``spec.monitoring`` of ``presets/platforms/``), inferc emits none; elsewhere it emits
@@ -190,7 +190,7 @@ def _endpoint(annotations: Mapping[str, str], table: RuntimeMetrics | None) -> E
 def dashboard_warnings(env: Environment, monitored: Sequence[tuple[str, str]],
                        ) -> list[Diagnostic]:
     """A located warning for each OdhDashboardConfig flag that hides the metrics of models
-    that ask for monitoring (documentation §2.7.1 prerequisites). ``monitored`` holds
+    that ask for monitoring (the monitoring prerequisites of the documentation). ``monitored`` holds
     (model, target); disableKServeMetrics concerns InferenceServices only."""
     out = []
     for flag in env.monitoring.metrics_hidden_by:

@@ -1,4 +1,4 @@
-"""Quota headroom (documentation §2.2, DESIGN rule 2).
+"""Quota headroom (the documentation on deployment strategies, DESIGN rule 2).
 
 For every namespace quota an environment declares, the peak of the pods inferc
 renders must fit: every model's steady state plus the surge of its rolling

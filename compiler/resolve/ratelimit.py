@@ -1,4 +1,4 @@
-"""Request and token rate limits of one model (documentation §2.6.3; Kuadrant's
+"""Request and token rate limits of one model (the documentation on llm-d rate limits; Kuadrant's
 RateLimitPolicy and TokenRateLimitPolicy).
 
 Kuadrant's CRDs accept a window only as up to four ``<1–5 digits><h|m|s|ms>``
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic
+from compiler.errors import InputError
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Rate, RateLimits
 
@@ -25,7 +26,7 @@ _MS = {"d": 86_400_000, "h": 3_600_000, "m": 60_000, "s": 1_000, "ms": 1}
 _MAX_DIGITS = 99_999
 
 
-class WindowError(ValueError):
+class WindowError(InputError):
     """A window inferc cannot write in the CRD's form; the message says why."""
 
 

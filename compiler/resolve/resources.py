@@ -1,4 +1,5 @@
-"""Resources from a hardware profile, as the platform's webhook sets them (platform-facts §4).
+"""Resources from a hardware profile, as the platform's webhook sets them
+(the hardware-profile webhook's rules).
 
 For every identifier of the profile: a missing request is the default count and
 a missing limit equals the request. A value the user sets must lie inside the

@@ -1,4 +1,5 @@
-"""Deployment strategy and scaling (documentation §2.2; platform-facts §3.5).
+"""Deployment strategy and scaling (the documentation on deployment
+strategies; the strategy the wizard writes).
 
 ``replicas`` is what the wizard writes (minReplicas = maxReplicas); ``scaling``
 gives autoscaling bounds instead. Whichever the higher layer sets wins; both in

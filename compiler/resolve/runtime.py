@@ -1,4 +1,5 @@
-"""Runtime selection as the OpenShift AI wizard does it (platform-facts §1.4, DESIGN rule 1).
+"""Runtime selection as the OpenShift AI wizard does it
+(the dashboard's runtime auto-selection, DESIGN rule 1).
 
 ``runtime: <name>`` takes that template if it serves the model; ``auto`` keeps
 templates that serve the model type, list the exact format name and version,

@@ -1,4 +1,4 @@
-"""Model locations (documentation §2.3, §2.5; platform-facts §3.7).
+"""Model locations (the documentation on model locations and connections; the connections webhook).
 
 Locations that need no credentials (``hf://``, ``https://``, ``pvc://``, public
 ``oci://``) go straight into ``storageUri``, which no webhook touches. ``s3://``
@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from compiler.diagnostics import Diagnostic, Severity
+from compiler.errors import InputError
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Storage
 
@@ -26,7 +27,7 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
-class StorageProblem(Exception):
+class StorageProblem(InputError):
     """A malformed location: message and hint for the diagnostic."""
 
     def __init__(self, message: str, hint: str | None = None) -> None:
