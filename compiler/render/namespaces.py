@@ -28,11 +28,9 @@ def render(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[
         queued[rd.key.namespace] = (queued.get(rd.key.namespace, False)
                                     or scheduling.get("type") == "Queue")
     dashboard = env.release.dashboard_labels
-    spec = env.doc.data["spec"]
     # Kueue enabled in the dashboard (disableKueue: false): it labels every project.
-    kueue = spec.get("dashboardConfig", {}).get("dashboardConfig", {}).get("disableKueue") is False
-    names = {ns: s.get("displayName") for ns, s in spec.get("namespaces", {}).items()}
-    return [_namespace(name, queued[name] or kueue, dashboard, names.get(name))
+    return [_namespace(name, queued[name] or env.kueue_enabled, dashboard,
+                       env.namespace_names.get(name))
             for name in sorted(queued)]
 
 
