@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from compiler import emit, pipeline
+from compiler import argocd, emit, pipeline
 from compiler.diagnostics import Diagnostic, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
@@ -59,6 +59,7 @@ class RenderOptions:
     env: str | None
     model: str | None
     namespace: str | None = None
+    objects: str = "all"  # "all" | "models" | "platform" (cluster-level objects)
     allow_empty: bool = False
 
 
@@ -152,11 +153,12 @@ def build(opts: BuildOptions) -> CommandResult:
     if outcome.stopped:
         return CommandResult(diags)
     files = build_tree(outcome.renders, pipeline.base_environment(compiled.repo))
+    files.update(argocd.files(compiled.repo, outcome.renders))
     if opts.check:
         found = emit.drift(out, files, repo_root=root)
-        lines = ([f"would add {p}" for p in found.added] +
-                 [f"would remove {p}" for p in found.removed] +
-                 [f"would change {p}" for p in found.changed])
+        lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
+                 [f"would remove {shown_path(out / p)}" for p in found.removed] +
+                 [f"would change {shown_path(out / p)}" for p in found.changed])
         return CommandResult(diags, messages=lines, drift=bool(found),
                              done=f"inferc: {shown_path(out)} is up to date "
                                   f"({_count(len(files), 'file')})")
@@ -181,20 +183,27 @@ def render(opts: RenderOptions) -> CommandResult:
     renders, verify_diags = outcome.renders, outcome.verify_diagnostics
     if model is not None and not any(m.models for m in renders):
         raise UsageError(f"no model '{opts.model}' in {shown_path(root / 'models')}")
-    objects = _selected(renders, opts.namespace)
-    if opts.namespace is not None and not objects:
-        raise UsageError(f"no models in namespace '{opts.namespace}' in environment "
-                         f"'{opts.env}'")
+    objects = _selected(renders, opts.namespace, opts.objects)
+    if not objects and (opts.namespace is not None or opts.objects != "all"):
+        # an empty stream would make Argo CD prune everything (argoproj/argo-cd#15339)
+        what = (f"models in namespace '{opts.namespace}'" if opts.namespace is not None else
+                "cluster-level objects" if opts.objects == "platform" else "models")
+        raise UsageError(f"no {what} in environment '{opts.env}': refusing to print an "
+                         "empty stream")
     stream = dump_all(kustomize_order(objects), header(env.doc.file))
     return CommandResult(sort_diagnostics(rebase(root, verify_diags)), output=stream,
                          done=f"inferc: rendered {_count(len(objects), 'object')} for "
                               f"environment {opts.env}")
 
 
-def _selected(renders: Sequence[EnvRender], namespace: str | None) -> list[K8sObject]:
+def _selected(renders: Sequence[EnvRender], namespace: str | None,
+              objects: str) -> list[K8sObject]:
     """The objects of one environment: cluster-level ones, then the models' (all, or one
     namespace's — a per-namespace Application leaves platform objects to its own)."""
-    platform = [o for r in renders for o in r.platform] if namespace is None else []
+    with_platform = namespace is None and objects in ("all", "platform")
+    platform = [o for r in renders for o in r.platform] if with_platform else []
+    if objects == "platform":
+        return platform
     return platform + [o for r in renders for m in r.models
                        if namespace is None or m.key.namespace == namespace
                        for o in m.objects]
@@ -220,6 +229,37 @@ def explain(opts: ExplainOptions) -> CommandResult:
     text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
     return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)), output=text,
                          done=f"inferc: explained {key} in environment {env_name}")
+
+
+@dataclass(frozen=True)
+class InitOptions:
+    folder: Path
+
+
+def init(opts: InitOptions) -> CommandResult:
+    from compiler import scaffold
+
+    files = scaffold.scaffold_files()
+    scaffold.write(opts.folder, files)
+    where = shown_path(opts.folder)
+    return CommandResult([], done=f"inferc: created a config repo in {where} "
+                                  f"({_count(len(files), 'file')}); try: inferc build {where}")
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    kind: str | None
+
+
+def schema(opts: SchemaOptions) -> CommandResult:
+    from compiler import schemas
+
+    if opts.kind is None:
+        text = "".join(f"{k}\n" for k in schemas.kinds())
+        return CommandResult([], output=text, done="inferc: kinds listed; inferc schema KIND "
+                                                   "prints one")
+    return CommandResult([], output=schemas.dumps(schemas.bundle(opts.kind)),
+                         done=f"inferc: printed the JSON Schema of {opts.kind}")
 
 
 @dataclass(frozen=True)
@@ -280,5 +320,5 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "explain", "render",
-                          "verify"]
+__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "explain", "init",
+                          "render", "schema", "verify"]

@@ -99,10 +99,14 @@ def build(repo: Path | None, repo_option: Path | None, out: Path | None, check_o
                    "[env: ARGOCD_ENV_INFERC_NAMESPACE].")
 @click.option("--model", envvar=f"{_PLUGIN_ENV}MODEL",
               help="Only this model, as NAMESPACE/NAME [env: ARGOCD_ENV_INFERC_MODEL].")
+@click.option("--objects", type=click.Choice(["all", "models", "platform"]), default="all",
+              envvar=f"{_PLUGIN_ENV}OBJECTS", show_default=True,
+              help="Models, cluster-level objects (platform/<env>/), or both "
+                   "[env: ARGOCD_ENV_INFERC_OBJECTS].")
 @_ALLOW_EMPTY
 @_FORMAT
 def render(repo: Path | None, repo_option: Path | None, env: str | None, namespace: str | None,
-           model: str | None, allow_empty: bool, fmt: str) -> None:
+           model: str | None, objects: str, allow_empty: bool, fmt: str) -> None:
     """Print one environment's objects as a YAML stream (what kustomize build gives).
 
     This is what the Argo CD plugin runs: objects only on stdout, problems on stderr.
@@ -110,7 +114,7 @@ def render(repo: Path | None, repo_option: Path | None, env: str | None, namespa
     from compiler import app
 
     options = app.RenderOptions(_one_repo(repo, repo_option), env or None, model or None,
-                                namespace or None, allow_empty)
+                                namespace or None, objects, allow_empty)
     _finish(lambda: app.render(options), fmt)
 
 
@@ -124,6 +128,25 @@ def explain(model: str, repo_option: Path | None, env: str | None, fmt: str) -> 
     from compiler import app
 
     _finish(lambda: app.explain(app.ExplainOptions(repo_option, model, env, fmt)), fmt)
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Create a config repo in FOLDER (default: here) that builds at once."""
+    from compiler import app
+
+    _finish(lambda: app.init(app.InitOptions(folder)), "text")
+
+
+@cli.command()
+@click.argument("kind", required=False)
+def schema(kind: str | None) -> None:
+    """Print the JSON Schema of a document KIND (self-contained); without KIND, list kinds."""
+    from compiler import app
+
+    _finish(lambda: app.schema(app.SchemaOptions(kind)), "text")
 
 
 @cli.command()

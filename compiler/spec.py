@@ -93,6 +93,15 @@ class KuadrantSpec:
 
 
 @dataclass(frozen=True)
+class ArgoDestination:
+    """An environment's spec.argocd: the cluster Argo CD deploys it to."""
+
+    server: str | None = None  # None with name None: the cluster Argo CD runs in
+    name: str | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True)
 class Environment:
     """What is true of one target cluster, every field parsed once from its document.
 
@@ -119,6 +128,7 @@ class Environment:
     kuadrant: KuadrantSpec = KuadrantSpec(None, None, None)
     manage_platform: bool = False  # emit the platform bootstrap (compiler.render.bootstrap)
     monitoring: MonitoringSettings = MonitoringSettings()
+    argocd: ArgoDestination = ArgoDestination()
 
     @property
     def release(self) -> Platform:
@@ -186,10 +196,26 @@ class HardwareProfile:
 
 
 @dataclass(frozen=True)
+class ArgoSettings:
+    """inferc.yaml spec.argocd: the Applications ``inferc build`` emits into <output>/argocd/."""
+
+    repo_url: str
+    target_revision: str = "HEAD"
+    path: str = "."  # the config repo's folder in the git repository
+    namespace: str = "openshift-gitops"  # OpenShift GitOps' default Argo CD instance
+    project: str = "default"
+    split: str = "environment"  # | "namespace"
+    application_set: bool = False
+    plugin: str = "inferc"
+    automated: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     output: str
     base_environment: str | None
     doc: Document | None
+    argocd: ArgoSettings | None = None
 
 
 def model_from(doc: Document) -> ModelSpec:
@@ -223,7 +249,8 @@ def environment_from(doc: Document) -> Environment:
         doc=doc, gateway=_gateway(spec.get("gateway", {})),
         kuadrant=_kuadrant(spec.get("kuadrant", {})),
         manage_platform=bool(spec.get("managePlatform", False)),
-        monitoring=_monitoring(spec.get("monitoring", {}), config))
+        monitoring=_monitoring(spec.get("monitoring", {}), config),
+        argocd=ArgoDestination(**{k: v for k, v in spec.get("argocd", {}).items()}))
 
 
 def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:
@@ -304,4 +331,10 @@ def profile_from(doc: Document, *, builtin: bool) -> HardwareProfile:
 
 def settings_from(doc: Document | None) -> Settings:
     spec = doc.data.get("spec", {}) if doc is not None else {}
-    return Settings(spec.get("output", "out"), spec.get("baseEnvironment"), doc)
+    argo = spec.get("argocd")
+    settings = None if argo is None else ArgoSettings(
+        argo["repoURL"], argo.get("targetRevision", "HEAD"), argo.get("path", "."),
+        argo.get("namespace", "openshift-gitops"), argo.get("project", "default"),
+        argo.get("split", "environment"), bool(argo.get("applicationSet", False)),
+        argo.get("plugin", "inferc"), bool(argo.get("automated", True)))
+    return Settings(spec.get("output", "out"), spec.get("baseEnvironment"), doc, settings)

@@ -51,16 +51,16 @@ def test_removed_model_disappears_from_output(repo: Path, tmp_path: Path) -> Non
     assert "vision" not in (out / "overlays" / "prod" / "kustomization.yaml").read_text()
 
 
-def test_check_reports_drift(repo: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
+def test_check_reports_drift(repo: Path) -> None:
+    out = repo / "out"  # drift names files from the current directory, the repo here
     assert run_cli("build", repo, "-o", out).exit_code == 0
     target = out / "overlays" / "prod" / "kustomization.yaml"
     target.write_text(target.read_text() + "# hand edit\n")
     (out / "stray.yaml").write_text("x: 1\n")
     result = run_cli("build", repo, "-o", out, "--check")
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == ["would remove stray.yaml",
-                                          "would change overlays/prod/kustomization.yaml"]
+    assert result.stderr.splitlines() == ["would remove out/stray.yaml",
+                                          "would change out/overlays/prod/kustomization.yaml"]
 
 
 def test_refuses_to_replace_a_foreign_folder(repo: Path, tmp_path: Path) -> None:

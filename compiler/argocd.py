@@ -1,0 +1,168 @@
+"""Argo CD Applications (or one ApplicationSet) for the tree, rendering through inferc's
+Config Management Plugin (``argocd/plugin.yaml``).
+
+With ``spec.argocd`` in inferc.yaml, ``inferc build`` writes ``<output>/argocd/``: one
+Application per environment (``split: environment``) or per environment and model
+namespace (``split: namespace``), plus one per environment for its cluster-level objects
+(``platform/<env>/``: namespaces, hardware profiles, gateway bootstrap), so that a
+namespace's Application never owns what other namespaces share. Each Application names
+the plugin (skipping discovery, which tars the repository twice per app: argoproj/argo-cd
+#15763) and passes the selection as plugin env, which Argo CD hands to ``inferc render``
+as ``ARGOCD_ENV_INFERC_*``.
+
+These objects go to the Argo CD instance's cluster, not to the environment's, so they are
+not an environment output: ``render`` (what the plugin runs) never emits them.
+
+``ignoreDifferences`` lists what the platform legitimately changes on a live object: the
+dashboard's Stop/Start annotation, and the fields the release's admission webhooks fill
+in that inferc leaves to them (``presets/platforms/*.yaml`` ``controllers``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from compiler.objects import K8sObject
+from compiler.overlay import EnvRender, header
+from compiler.repo import Repo
+from compiler.spec import ArgoSettings, Environment
+from compiler.yamlio import dump_all
+
+FOLDER = "argocd"
+API_VERSION = "argoproj.io/v1alpha1"
+IN_CLUSTER = "https://kubernetes.default.svc"
+STOP = "/metadata/annotations/serving.kserve.io~1stop"  # the dashboard's Stop/Start toggle
+MANAGED_BY = {"app.kubernetes.io/managed-by": "inferc"}
+ENVIRONMENT_LABEL = "inferc.dev/environment"
+
+
+def files(repo: Repo, renders: Sequence[EnvRender]) -> dict[str, str]:
+    """Relative path (under the output tree) → YAML text; empty without spec.argocd."""
+    settings = repo.settings.argocd
+    if settings is None:
+        return {}
+    source = repo.settings.doc.file if repo.settings.doc is not None else "inferc.yaml"
+    apps = [app for render in renders
+            for app in _applications(settings, _environment(repo, render.name), render)]
+    if settings.application_set:
+        return {f"{FOLDER}/applicationset.yaml": dump_all([_application_set(settings, apps)],
+                                                          header(source))}
+    return {f"{FOLDER}/{app.name}.yaml": dump_all([_application(settings, app)], header(source))
+            for app in apps}
+
+
+class _App:
+    """One Application to emit: its name, environment and plugin selection."""
+
+    def __init__(self, env: Environment, name: str, selection: dict[str, str],
+                 namespace: str | None) -> None:
+        self.env, self.name, self.selection, self.namespace = env, name, selection, namespace
+
+
+def _environment(repo: Repo, name: str) -> Environment:
+    env = repo.environment(name)
+    assert env is not None, name  # renders come from the repo's environments
+    return env
+
+
+def _applications(settings: ArgoSettings, env: Environment, render: EnvRender) -> list[_App]:
+    apps = []
+    if render.platform:
+        apps.append(_App(env, f"inferc-{env.name}-platform",
+                         {"ENVIRONMENT": env.name, "OBJECTS": "platform"}, None))
+    if settings.split == "namespace":
+        namespaces = sorted({m.key.namespace for m in render.models})
+        apps += [_App(env, f"inferc-{env.name}-{ns}",
+                      {"ENVIRONMENT": env.name, "NAMESPACE": ns}, ns) for ns in namespaces]
+    elif render.models:
+        apps.append(_App(env, f"inferc-{env.name}",
+                         {"ENVIRONMENT": env.name, "OBJECTS": "models"}, None))
+    return apps
+
+
+def _application(settings: ArgoSettings, app: _App) -> K8sObject:
+    return {"apiVersion": API_VERSION, "kind": "Application",
+            "metadata": {"name": app.name, "namespace": settings.namespace,
+                         "labels": {**MANAGED_BY, ENVIRONMENT_LABEL: app.env.name}},
+            "spec": _spec(settings, app, {
+                "repoURL": settings.repo_url, "targetRevision": settings.target_revision,
+                "path": settings.path,
+                "plugin": {"name": settings.plugin,
+                           "env": [{"name": f"INFERC_{k}", "value": v}
+                                   for k, v in app.selection.items()]}})}
+
+
+def _spec(settings: ArgoSettings, app: _App, source: dict[str, Any]) -> dict[str, Any]:
+    dest = app.env.argocd
+    destination: dict[str, str] = (
+        {"name": dest.name} if dest.name else {"server": dest.server or IN_CLUSTER})
+    if app.namespace is not None:
+        destination["namespace"] = app.namespace
+    spec: dict[str, Any] = {"project": dest.project or settings.project, "source": source,
+                            "destination": destination,
+                            "ignoreDifferences": ignore_differences(app.env)}
+    sync: dict[str, Any] = {"syncOptions": ["RespectIgnoreDifferences=true"]}
+    if settings.automated:
+        sync["automated"] = {"prune": True, "selfHeal": True}
+    spec["syncPolicy"] = sync
+    return spec
+
+
+def _application_set(settings: ArgoSettings, apps: list[_App]) -> K8sObject:
+    """One ApplicationSet whose list generator carries each Application's differences.
+
+    Argo CD's go templates fill the plugin env; an element's empty value means "not
+    set", which ``inferc render`` treats as absent.
+    """
+    elements = [{"name": a.name, "environment": a.env.name,
+                 "namespace": a.selection.get("NAMESPACE", ""),
+                 "objects": a.selection.get("OBJECTS", ""),
+                 "project": a.env.argocd.project or settings.project,
+                 "server": a.env.argocd.server or ("" if a.env.argocd.name else IN_CLUSTER),
+                 "cluster": a.env.argocd.name or "",
+                 "ignoreDifferences": ignore_differences(a.env)} for a in apps]
+    template_spec = {
+        "project": "{{.project}}",
+        "source": {"repoURL": settings.repo_url, "targetRevision": settings.target_revision,
+                   "path": settings.path,
+                   "plugin": {"name": settings.plugin, "env": [
+                       {"name": "INFERC_ENVIRONMENT", "value": "{{.environment}}"},
+                       {"name": "INFERC_NAMESPACE", "value": "{{.namespace}}"},
+                       {"name": "INFERC_OBJECTS", "value": "{{.objects}}"}]}},
+        "destination": {"server": "{{.server}}", "name": "{{.cluster}}",
+                        "namespace": "{{.namespace}}"},
+        "syncPolicy": {"syncOptions": ["RespectIgnoreDifferences=true"],
+                       **({"automated": {"prune": True, "selfHeal": True}}
+                          if settings.automated else {})},
+    }
+    return {"apiVersion": API_VERSION, "kind": "ApplicationSet",
+            "metadata": {"name": "inferc", "namespace": settings.namespace,
+                         "labels": dict(MANAGED_BY)},
+            "spec": {"goTemplate": True, "goTemplateOptions": ["missingkey=error"],
+                     "generators": [{"list": {"elements": elements}}],
+                     "template": {"metadata": {"name": "{{.name}}",
+                                               "labels": {**MANAGED_BY,
+                                                          ENVIRONMENT_LABEL: "{{.environment}}"}},
+                                  "spec": template_spec},
+                     # a list cannot be a template string; each element's list is patched in
+                     "templatePatch": "spec:\n  ignoreDifferences: {{ toJson .ignoreDifferences }}\n"}}
+
+
+def ignore_differences(env: Environment) -> list[dict[str, Any]]:
+    """What the platform changes on live objects that inferc must not fight over."""
+    release = env.release
+    isvc: list[str] = [STOP]
+    llmisvc: list[str] = [STOP]
+    if release.runs("hardwareProfileWebhook"):
+        # the webhook copies the profile's scheduling; inferc leaves it to it (DESIGN rule 6)
+        isvc += ["/spec/predictor/nodeSelector", "/spec/predictor/tolerations",
+                 "/metadata/annotations/opendatahub.io~1hardware-profile-resource-version"]
+        llmisvc += ["/spec/template/nodeSelector", "/spec/template/tolerations",
+                    "/metadata/annotations/opendatahub.io~1hardware-profile-resource-version"]
+    if release.runs("connectionsWebhook"):
+        # an S3 connection's key and path, and the service account that reads it
+        isvc += ["/spec/predictor/model/storage", "/spec/predictor/serviceAccountName"]
+    return [{"group": "serving.kserve.io", "kind": "InferenceService", "jsonPointers": isvc},
+            {"group": "serving.kserve.io", "kind": "LLMInferenceService",
+             "jsonPointers": llmisvc}]
