@@ -331,10 +331,20 @@ class _Builder:
         self.values.setdefault(path, (mark.line + 1, mark.column + 1))
         if isinstance(node, ScalarNode):  # most nodes: test it first
             return self._scalar(node, path)
+        # A tag on a mapping or list (!!set, !!omap, !!python/object:…, !custom) would
+        # change what it means to another reader; like tagged scalars, refuse it
+        # rather than silently read it as plain.
         if isinstance(node, MappingNode):
+            self._plain(node, path, "map")
             return self._mapping(node, path)
         assert isinstance(node, SequenceNode)
+        self._plain(node, path, "seq")
         return [self._node(item, (*path, i)) for i, item in enumerate(node.value)]
+
+    def _plain(self, node: Node, path: DocPath, kind: str) -> None:
+        if node.tag != _TAG + kind:
+            self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
+                        "remove the tag; specs use plain YAML values")
 
     def _count(self, node: Node, path: DocPath) -> None:
         self.nodes += 1

@@ -273,7 +273,10 @@ def _one_per_value(errors: Iterator[ValidationError]) -> list[ValidationError]:
     kept: dict[tuple[object, ...], ValidationError] = {}
     extra: list[ValidationError] = []
     for error in errors:
-        path = tuple(error.absolute_path)
+        path: tuple[object, ...] = tuple(error.absolute_path)
+        if "propertyNames" in error.absolute_schema_path:
+            # each bad key of one mapping is its own problem (they share the mapping's path)
+            path = (*path, "propertyNames", error.instance)
         if error.validator in ("additionalProperties", "required"):
             extra.append(error)
         elif path not in kept or error.validator == "type":

@@ -32,7 +32,7 @@ from compiler.resolve.records import (
     Scaling,
     Workload,
 )
-from compiler.resolve.targets import TargetInput, TargetResolver
+from compiler.resolve.targets import TargetInput, TargetResolver, runtime_origin
 from compiler.spec import Environment, HardwareProfile
 from compiler.text import table
 
@@ -229,7 +229,7 @@ def resolve(inputs: TargetInput) -> tuple[LlmdWorkload | None, list[Diagnostic]]
     config, source = _scheduler_config(router, sched, rel, inputs, where)
     image, base_refs = _image(block, rel, inputs, where)
     main_env = _main_env(inputs, router.get("routing", "default") if config else "default",
-                         router.get("blockSize", DEFAULT_BLOCK_SIZE), prefill is not None)
+                         router.get("blockSize", DEFAULT_BLOCK_SIZE), prefill is not None, where)
     names = derived_names(inputs.model.key.name, use_scheduler, prefill, parallelism)
     _check_names(names, inputs, where)
     selector, tolerations = _node_scheduling(inputs.profile)
@@ -293,7 +293,9 @@ def _surge_warning(workload: LlmdWorkload, inputs: TargetInput) -> list[Diagnost
     parts = ", ".join(f"{g.role} +{g.surge_pods}" for g in groups if g.surge_pods)
     if not parts:
         return []
-    origin = inputs.origins.get("llmd") or inputs.origins["runtime"]
+    # An implicit runtime (llm-d by the environment's default) comes from inferc's own
+    # preset file; point at the model's spec instead.
+    origin = inputs.origins.get("llmd") or runtime_origin(inputs.origins["runtime"], inputs.model)
     return [origin.diag(
         f"{workload.release.label} has no rolloutStrategy for LLMInferenceService: its "
         f"controller rolls the Deployments with Kubernetes' default 25% surge ({parts} pods "
@@ -351,8 +353,13 @@ def _prefill(raw: Mapping[str, Any] | None, inputs: TargetInput,
     _check_accelerators(par, dict(res.requests), inputs.profile, ("prefill", "parallelism"), where)
     env = [_env_entry(e) for e in raw.get("env", ())]
     args = [*raw.get("args", ()), f"--kv-transfer-config={NIXL}"]
-    env_entries = (*_pod_ip(), {"name": "VLLM_NIXL_SIDE_CHANNEL_HOST", "value": "$(POD_IP)"},
-                   *env, {"name": "VLLM_ADDITIONAL_ARGS", "value": _join(args)})
+    written = (*_pod_ip(), {"name": "VLLM_NIXL_SIDE_CHANNEL_HOST", "value": "$(POD_IP)"})
+    reserved = {e["name"] for e in written} | {ADDITIONAL_ARGS}
+    for i, entry in enumerate(raw.get("env", ())):
+        if entry["name"] in reserved:
+            where.at(("prefill", "env", i), _clash(entry["name"]), "llmd.env-clash",
+                     _clash_hint(entry["name"]))
+    env_entries = (*written, *env, {"name": ADDITIONAL_ARGS, "value": _join(args)})
     return Prefill(raw["replicas"], par, res, env_entries)
 
 
@@ -449,7 +456,7 @@ def _env_entry(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _main_env(inputs: TargetInput, routing: str, block_size: int,
-              disaggregated: bool) -> tuple[dict[str, Any], ...]:
+              disaggregated: bool, where: _Located) -> tuple[dict[str, Any], ...]:
     args = list(inputs.values.get("args", ()))
     env: list[dict[str, Any]] = []
     if routing == "precise-prefix-cache" or disaggregated:
@@ -465,10 +472,30 @@ def _main_env(inputs: TargetInput, routing: str, block_size: int,
     if disaggregated:
         args.append(f"--kv-transfer-config={NIXL}")
         env.append({"name": "VLLM_NIXL_SIDE_CHANNEL_HOST", "value": "$(POD_IP)"})
+    written = {e["name"] for e in env} | ({ADDITIONAL_ARGS} if args else set())
+    for entry in inputs.values.get("env", ()):
+        if entry["name"] in written:
+            where.diags.append(inputs.origins[f"env.{entry['name']}"].diag(
+                _clash(entry["name"]), "llmd.env-clash", hint=_clash_hint(entry["name"])))
     env.extend(_env_entry(e) for e in inputs.values.get("env", ()))
     if args:
-        env.append({"name": "VLLM_ADDITIONAL_ARGS", "value": _join(args)})
+        env.append({"name": ADDITIONAL_ARGS, "value": _join(args)})
     return tuple(env)
+
+
+ADDITIONAL_ARGS = "VLLM_ADDITIONAL_ARGS"
+
+
+def _clash(name: str) -> str:
+    # Two entries of one name in a container: Kubernetes keeps the last, so the
+    # user's value would be silently lost.
+    return f"inferc writes {name} in this container itself (from args and the llmd settings)"
+
+
+def _clash_hint(name: str) -> str:
+    if name == ADDITIONAL_ARGS:
+        return "put the vLLM flags in args; inferc passes them in VLLM_ADDITIONAL_ARGS"
+    return "remove the variable; inferc sets it for the llm-d settings that need it"
 
 
 def _image(block: Mapping[str, Any], rel: Release, inputs: TargetInput,
