@@ -19,9 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from compiler import presets
 from compiler import vocabulary as V
 from compiler.errors import InfercError
-from compiler.load import load_path
 from compiler.resources import presets_dir
 
 IMAGES_FILE = "images.yaml"
@@ -111,17 +111,13 @@ def _display(release: str, file: str) -> str:
     return f"<inferc>/presets/runtimes/{release}/{file}"
 
 
-def _load_builtin(path: Path, display: str) -> Any:
-    """Parse shipped YAML; a problem here is a broken package, so it raises."""
-    result = load_path(path, display)
-    if result.diagnostics:
-        d = result.diagnostics[0]
-        raise CatalogError(f"{d.file}:{d.line}:{d.col}: {d.path}: {d.message} [{d.rule}]")
-    return result.documents[0].data
+def _load_builtin(release: str, file: str, kind: str | None) -> Any:
+    """Shipped YAML (compiler.presets): a problem here is a broken package, so it raises."""
+    return presets.document(f"runtimes/{release}/{file}", kind).data
 
 
 def _index(folder: Path, release: str) -> list[str]:
-    data = _load_builtin(folder / INDEX_FILE, _display(release, INDEX_FILE))
+    data = _load_builtin(release, INDEX_FILE, None)
     resources = data.get("resources")
     if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
         raise CatalogError(f"{_display(release, INDEX_FILE)}: 'resources' must list file names")
@@ -132,7 +128,7 @@ def _builtin_images(folder: Path, release: str) -> dict[str, str]:
     """images.yaml: Template name → {paramsKey, image, …}; only the image matters here."""
     display = _display(release, IMAGES_FILE)
     images: dict[str, str] = {}
-    for name, record in _load_builtin(folder / IMAGES_FILE, display).items():
+    for name, record in _load_builtin(release, IMAGES_FILE, None).items():
         image = record.get("image") if isinstance(record, dict) else None
         if not isinstance(image, str) or not image:
             raise CatalogError(f"{display}: {name}: 'image' must be a non-empty string")
@@ -143,7 +139,7 @@ def _builtin_images(folder: Path, release: str) -> dict[str, str]:
 def _builtin_template(folder: Path, release: str, file: str,
                       images: Mapping[str, str]) -> RuntimeTemplate:
     display = _display(release, file)
-    return template_from_openshift(_load_builtin(folder / file, display), source=display,
+    return template_from_openshift(_load_builtin(release, file, "Template"), source=display,
                                    images=images)
 
 

@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from compiler.errors import InfercError
-from compiler.load import load_path
+from compiler import presets
 from compiler.objectives import Objective
 from compiler.platforms import Platform
-from compiler.resources import presets_dir
 
 
 @dataclass(frozen=True)
@@ -93,10 +91,7 @@ class PlatformScrape:
 
 
 def _load(name: str) -> Any:
-    result = load_path(presets_dir() / "monitoring" / name, f"<inferc>/presets/monitoring/{name}")
-    if not result.documents:  # shipped data: a bug in inferc, not the user's input
-        raise InfercError(f"presets/monitoring/{name} does not load")
-    return result.documents[0].data
+    return presets.document(f"monitoring/{name}", None).data
 
 
 @cache

@@ -8,8 +8,8 @@ features exist, and which CRD schema sets its output is verified against. Code
 asks a :class:`Platform` instead of comparing version numbers; a fact that
 changes (say, a feature backported to an older release) is an edit to a file.
 
-The files are package data, validated against ``schemas/platform.schema.json``
-and read once per process; a broken file is a bug in inferc (:class:`PlatformError`).
+The files are package data, read through :mod:`compiler.presets` (validated against
+``schemas/platform.schema.json``, once per process); a broken file is a bug in inferc.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from compiler.errors import InfercError
-from compiler.load import load_path
-from compiler.resources import presets_dir, schemas_dir
+from compiler import presets
+from compiler.errors import InternalError
+from compiler.resources import presets_dir
 
 RuntimeKind = Literal["Template", "ClusterServingRuntime"]
 Selection = Literal["dashboard", "kserve"]
@@ -32,7 +32,7 @@ Selection = Literal["dashboard", "kserve"]
 _LEGACY_MODES = {"Serverless": "Knative", "RawDeployment": "Standard"}
 
 
-class PlatformError(InfercError):
+class PlatformError(InternalError):
     """A shipped platform file is malformed: a bug in inferc, not a user mistake."""
 
 
@@ -158,12 +158,7 @@ def all_platforms() -> tuple[Platform, ...]:
 
 def _read(path: Path) -> Platform:
     display = f"<inferc>/presets/platforms/{path.name}"
-    result = load_path(path, display)
-    if result.diagnostics:
-        d = result.diagnostics[0]
-        raise PlatformError(f"{d.file}:{d.line}:{d.col}: {d.message} [{d.rule}]")
-    data = result.documents[0].data
-    _validate(data, display)
+    data = presets.document(f"platforms/{path.name}", "Platform").data
     spec = data["spec"]
     if path.stem != f"{spec['name']}-{spec['version']}":
         raise PlatformError(f"{display}: the file must be named {spec['name']}-{spec['version']}.yaml")
@@ -195,23 +190,12 @@ def _gateway(spec: Mapping[str, Any]) -> GatewayFacts:
         spec.get("authorinoCertSecret"))
 
 
-def _validate(data: Any, display: str) -> None:
-    import jsonschema  # only when a platform file is first read
-
-    schema = json.loads((schemas_dir() / "platform.schema.json").read_text(encoding="utf-8"))
-    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(data))
-    if error is not None:
-        where = ".".join(str(p) for p in error.absolute_path) or "$"
-        raise PlatformError(f"{display}: {where}: {error.message}")
-
-
 def _configmap_default(catalog: str, file: str, display: str) -> str:
     """``data.deploy.defaultDeploymentMode`` of the release's vendored inferenceservice-config,
     normalised the way that KServe release reads it."""
-    path = presets_dir() / "runtimes" / catalog / file
-    result = load_path(path, f"<inferc>/presets/runtimes/{catalog}/{file}")
+    data = presets.document(f"runtimes/{catalog}/{file}", None).data  # upstream's ConfigMap
     try:
-        deploy = json.loads(result.documents[0].data["data"]["deploy"])
+        deploy = json.loads(data["data"]["deploy"])
         mode = deploy["defaultDeploymentMode"]
     except (IndexError, KeyError, TypeError, json.JSONDecodeError) as exc:
         raise PlatformError(f"{display}: cannot read defaultDeploymentMode from "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from compiler import credentials
+from compiler import credentials, presets
 from compiler import vocabulary as V
 from compiler.catalog import CatalogError, RuntimeTemplate, template_from_openshift
 from compiler.diagnostics import Diagnostic, DocPath, excerpt
@@ -141,7 +141,7 @@ def load_repo(root: Path, validator: SchemaValidator,
     envs = [e for p in _yaml_files(root / "environments", 1)
             if (e := reader.read(p, "Environment", environment_from)) is not None]
     envs = _check_environment_names(root, envs, diags)
-    profiles = _builtin_profiles(validator) + tuple(
+    profiles = _builtin_profiles() + tuple(
         p for path in _yaml_files(root / "presets" / "hardware-profiles", 1)
         if (p := reader.read(path, "HardwareProfile",
                              lambda d: profile_from(d, builtin=False))) is not None)
@@ -316,18 +316,12 @@ def _check_base_environment(repo: Repo) -> list[Diagnostic]:
                                        otherwise=f"environments: {', '.join(names)}"))]
 
 
-def _builtin_profiles(validator: SchemaValidator) -> tuple[HardwareProfile, ...]:
+def _builtin_profiles() -> tuple[HardwareProfile, ...]:
+    # A broken shipped profile raises (compiler.presets); the repo's own go through _Reader.
     folder = presets_dir() / "hardware-profiles"
-    diags: list[Diagnostic] = []
-    reader = _Reader(folder, validator, diags)
-    profiles = tuple(p for path in _yaml_files(folder, 1)
-                     if (p := reader.read(path, "HardwareProfile",
-                                          lambda d: profile_from(d, builtin=True),
-                                          f"<inferc>/presets/hardware-profiles/{path.name}"))
-                     is not None)
-    if diags:
-        raise CatalogError(f"built-in hardware profiles are invalid: {diags[0]}")
-    return profiles
+    return tuple(profile_from(presets.document(f"hardware-profiles/{path.name}", "HardwareProfile"),
+                              builtin=True)
+                 for path in _yaml_files(folder, 1))
 
 
 def _read_templates(reader: _Reader, paths: list[Path],

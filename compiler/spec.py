@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from compiler import vocabulary as V
@@ -129,6 +129,10 @@ class Environment:
     manage_platform: bool = False  # emit the platform bootstrap (compiler.render.bootstrap)
     monitoring: MonitoringSettings = MonitoringSettings()
     argocd: ArgoDestination = ArgoDestination()
+    # OdhDashboardConfig spec.dashboardConfig.disableKueue is false: the dashboard labels
+    # every project it manages kueue.openshift.io/managed.
+    kueue_enabled: bool = False
+    namespace_names: Mapping[str, str] = field(default_factory=dict)  # project display names
 
     @property
     def release(self) -> Platform:
@@ -250,7 +254,10 @@ def environment_from(doc: Document) -> Environment:
         kuadrant=_kuadrant(spec.get("kuadrant", {})),
         manage_platform=bool(spec.get("managePlatform", False)),
         monitoring=_monitoring(spec.get("monitoring", {}), config),
-        argocd=ArgoDestination(**{k: v for k, v in spec.get("argocd", {}).items()}))
+        argocd=ArgoDestination(**{k: v for k, v in spec.get("argocd", {}).items()}),
+        kueue_enabled=config.get("dashboardConfig", {}).get("disableKueue") is False,
+        namespace_names={ns: s["displayName"] for ns, s in spec.get("namespaces", {}).items()
+                         if "displayName" in s})
 
 
 def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:

@@ -40,6 +40,17 @@ KINDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "Repository": ("repository.schema.json", (API_VERSION,)),
 }
 
+# Kinds only inferc ships (presets/), never a config repo: compiler.presets validates
+# them; kept out of KINDS so a repo file saying ``kind: Platform`` stays unknown.
+PRESET_KINDS: Mapping[str, str] = {
+    "ModelDefaults": "model-defaults.schema.json",
+    "Platform": "platform.schema.json",
+}
+
+
+def schema_file(kind: str) -> str:
+    return KINDS[kind][0] if kind in KINDS else PRESET_KINDS[kind]
+
 
 
 @dataclass
@@ -71,7 +82,7 @@ class SchemaValidator:
         return {}
 
     def _schema(self, kind: str) -> dict[str, Any]:
-        return self._schemas[f"{SCHEMA_BASE}{KINDS[kind][0]}"]
+        return self._schemas[f"{SCHEMA_BASE}{schema_file(kind)}"]
 
     def is_valid(self, kind: str, data: Any) -> bool:
         if kind not in self._fast:
@@ -90,7 +101,7 @@ class SchemaValidator:
             schemas = {uri: _python_patterns(schema) for uri, schema in self._schemas.items()}
             registry = Registry().with_resources(
                 (uri, Resource.from_contents(schema)) for uri, schema in schemas.items())
-            root = schemas[f"{SCHEMA_BASE}{KINDS[kind][0]}"]
+            root = schemas[f"{SCHEMA_BASE}{schema_file(kind)}"]
             self._explainers[kind] = _strict_validator()(root, registry=registry)
         return self._explainers[kind]
 
@@ -101,18 +112,22 @@ class SchemaValidator:
         if kind_problem is not None:
             return [kind_problem]
         assert doc.kind is not None
-        valid = self.is_valid(doc.kind, doc.data)
+        return self.against(doc, doc.kind)
+
+    def against(self, doc: Document, kind: str) -> list[Diagnostic]:
+        """Diagnostics for ``doc`` against ``kind``'s schema, its kind already checked."""
+        valid = self.is_valid(kind, doc.data)
         # JSON Schema counts 2.0 as an integer; inferc does not (replicas: 2.0 would
         # reach arithmetic that needs an int), and only the explainer can tell.
         if valid and not _has_integral_float(doc.data):
             return []
-        errors = _one_per_value(_leaves(self.explainer(doc.kind).iter_errors(doc.data)))
+        errors = _one_per_value(_leaves(self.explainer(kind).iter_errors(doc.data)))
         found = [d for e in errors for d in _diagnose(doc, e)]
         if found or valid:
             return found
         # The fast validator said no: a document one validator rejects is never
         # accepted, even if the explaining one cannot say why.
-        return [doc.diag((), f"does not match the {doc.kind} schema", "schema.invalid")]
+        return [doc.diag((), f"does not match the {kind} schema", "schema.invalid")]
 
 
 def _strict_validator() -> Any:

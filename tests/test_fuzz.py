@@ -32,7 +32,7 @@ from conftest import EXAMPLE, ROOT, Run, run_cli
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from compiler import pipeline, repo
+from compiler import pipeline
 from compiler.validate import default_validator
 
 _PROFILE = os.environ.get("INFERC_FUZZ", "ci")
@@ -159,15 +159,7 @@ def _shared_validators() -> Iterator[None]:
             return verifiers[key]
 
         mp.setattr(pipeline, "_verifier", cached)
-    profiles: dict[int, Any] = {}
-    real_profiles = repo._builtin_profiles
-
-    def builtin(validator: Any) -> Any:
-        if id(validator) not in profiles:
-            profiles[id(validator)] = real_profiles(validator)
-        return profiles[id(validator)]
-
-    mp.setattr(repo, "_builtin_profiles", builtin)
+    # Built-in hardware profiles need no sharing: compiler.presets reads them once per process.
     yield
     mp.undo()
 

@@ -103,13 +103,11 @@ def test_onnx_on_3_5_uses_mlserver_onnx_file_name(tmp_path: Path) -> None:
     repo = repo_with(tmp_path, sklearn("  mlserver:\n    modelUri: /mnt/models/model.onnx\n",
                                        fmt="onnx"), version="3.5")
     assert model_env(repo) == [{"name": "MLSERVER_MODEL_URI", "value": "/mnt/models/model.onnx"}]
-    bad = repo_with(tmp_path / "bad", sklearn("  mlserver:\n    modelUri: /mnt/models/m.onnx\n",
-                                              fmt="onnx"), version="3.5")
-    result = run_cli("check", "--repo", bad, cwd=bad)
-    assert result.exit_code == 1
-    assert ("spec.mlserver.modelUri: MLServer's onnx runtime does not load a file named 'm.onnx' "
-            "[mlserver.model-uri]\n  hint: allowed file names for onnx: model.onnx; or give the "
-            "directory\n") in result.stdout
+    # MLServer loads a file path as it is, whatever its name (get_model_uri); the
+    # well-known names only apply to a directory.
+    named = repo_with(tmp_path / "named", sklearn("  mlserver:\n    modelUri: /mnt/models/m.onnx\n",
+                                                  fmt="onnx"), version="3.5")
+    assert model_env(named) == [{"name": "MLSERVER_MODEL_URI", "value": "/mnt/models/m.onnx"}]
 
 
 def test_env_uri_without_a_value_points_at_the_entry(tmp_path: Path) -> None:

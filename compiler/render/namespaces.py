@@ -28,10 +28,13 @@ def render(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[
         queued[rd.key.namespace] = (queued.get(rd.key.namespace, False)
                                     or scheduling.get("type") == "Queue")
     dashboard = env.release.dashboard_labels
-    return [_namespace(name, queued[name], dashboard) for name in sorted(queued)]
+    # Kueue enabled in the dashboard (disableKueue: false): it labels every project.
+    return [_namespace(name, queued[name] or env.kueue_enabled, dashboard,
+                       env.namespace_names.get(name))
+            for name in sorted(queued)]
 
 
-def _namespace(name: str, queued: bool, dashboard: bool) -> K8sObject:
+def _namespace(name: str, queued: bool, dashboard: bool, display: str | None) -> K8sObject:
     if not dashboard:  # no OpenShift AI dashboard to list the project for
         return {"apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": name, "annotations": {SYNC_WAVE: "-2"}}}
@@ -39,6 +42,9 @@ def _namespace(name: str, queued: bool, dashboard: bool) -> K8sObject:
     if queued:
         labels[KUEUE_MANAGED] = "true"
     # wave -2: everything else in the namespace (wave -1 and 0) needs it first
+    annotations = {SYNC_WAVE: "-2"}
+    if display:
+        annotations["openshift.io/display-name"] = display  # the dashboard's project name
     return {"apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": name, "labels": dict(sorted(labels.items())),
-                         "annotations": {SYNC_WAVE: "-2"}}}
+                         "annotations": dict(sorted(annotations.items()))}}

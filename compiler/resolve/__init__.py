@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from compiler import presets
 from compiler.diagnostics import Diagnostic
-from compiler.load import Document, load_path
+from compiler.load import Document
 from compiler.repo import Repo
 from compiler.resolve import (
     access,
@@ -38,7 +39,6 @@ from compiler.resolve.targets import (
     runtime_origin,
     unavailable,
 )
-from compiler.resources import presets_dir
 from compiler.spec import (
     NO_PROFILE,
     STRATEGY_SETTING,
@@ -70,9 +70,7 @@ class Resolver:
 
     @cached_property
     def _defaults(self) -> Document:
-        result = load_path(presets_dir() / "model-defaults.yaml",
-                           "<inferc>/presets/model-defaults.yaml")
-        return result.documents[0]
+        return presets.document("model-defaults.yaml", "ModelDefaults")
 
     def environment(self, env: Environment,
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:

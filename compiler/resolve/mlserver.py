@@ -168,11 +168,12 @@ def _check_uri(text: str, fmt: str, files: tuple[str, ...]) -> tuple[str, str | 
     path = PurePosixPath(text)  # also drops '.' segments and doubled or trailing slashes
     if path != MODELS_DIR and MODELS_DIR not in path.parents:
         return (f"model URI '{text}' is outside {MODELS_DIR}, where KServe mounts the model",
-                f"for example {MODELS_DIR}/{files[0]} or the directory {MODELS_DIR}")
-    # A name with an extension is a file; without one, a directory MLServer searches.
-    if path.suffix and path.name not in files:
-        return (f"MLServer's {fmt} runtime does not load a file named '{path.name}'",
-                f"allowed file names for {fmt}: {', '.join(files)}; or give the directory")
+                f"MLServer loads a file as it is, and searches a directory for "
+                f"{', '.join(files)} ({fmt}); for example {MODELS_DIR}/{files[0]} or the "
+                f"directory {MODELS_DIR}")
+    # MLServer's get_model_uri loads a file path as it is, whatever its name; the
+    # well-known names only decide what it picks inside a directory. So no file
+    # name is wrong here.
     return None
 
 
