@@ -29,7 +29,7 @@ from compiler.render import promql
 HERE = Path(__file__).parent
 VENDORED = HERE / "monitoring" / "odh-model-controller"
 GOLDEN = HERE / "cases" / "golden"
-BRANCHES = sorted(p.name for p in VENDORED.iterdir() if p.is_dir())  # rhoai-3.3 …
+BRANCHES = sorted(p.stem for p in VENDORED.glob("rhoai-*.yaml"))  # rhoai-3.3 …
 NS, NAME = "team", "chat"
 # utils.SubstituteVariablesInQueries with constants.go's intervals (same on all branches)
 SUBSTITUTE = {"${NAMESPACE}": NS, "${MODEL_NAME}": NAME, "${RATE_INTERVAL}": "1m",
@@ -48,23 +48,30 @@ def platform(branch: str) -> Platform:
     return found
 
 
+def extract(branch: str) -> dict[str, Any]:
+    """The controller's query strings and runtime → constant map for one branch."""
+    data: dict[str, Any] = yaml.safe_load((VENDORED / f"{branch}.yaml").read_text("utf-8"))
+    return data
+
+
 def dashboard(branch: str) -> dict[str, dict[str, list[str]]]:
     """Constant name → panel type → queries, placeholders substituted as the controller does."""
-    text = (VENDORED / branch / "runtime-metrics.go").read_text(encoding="utf-8")
     out: dict[str, dict[str, list[str]]] = {}
-    for const, body in re.findall(r"(\w+MetricsData)\s*=\s*`(.*?)`", text, re.S):
-        for key, value in SUBSTITUTE.items():
-            body = body.replace(key, value)
-        out[const] = {panel["type"]: [q["query"] for q in panel["queries"]]
-                      for panel in json.loads(body)["config"]}
+    for const, panels in extract(branch)["queries"].items():
+        out[const] = {}
+        for panel, queries in panels.items():
+            subbed = []
+            for query in queries:
+                for key, value in SUBSTITUTE.items():
+                    query = query.replace(key, value)
+                subbed.append(query)
+            out[const][panel] = subbed
     return out
 
 
 def supported(branch: str) -> dict[str, str]:
     """getMetricsData: kserve-runtime annotation value → the constant the dashboard shows."""
-    text = (VENDORED / branch / "kserve_metrics_dashboard_reconciler.go").read_text("utf-8")
-    cases = re.findall(r"constants\.(\w+)RuntimeName:\s*return constants\.(\w+),", text)
-    return {prefix.lower(): const for prefix, const in cases}
+    return dict(extract(branch)["runtimes"])
 
 
 def selectors(expr: str) -> set[Selector]:
