@@ -16,7 +16,7 @@ from typing import Any
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
 
-K8sObject = Mapping[str, Any]
+K8sObject = Mapping[str, Any]  # read-only view of compiler.objects.K8sObject
 ObjectId = tuple[str, str, str, str]
 KUSTOMIZATION = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization"}
 

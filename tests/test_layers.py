@@ -18,7 +18,7 @@ from compiler.resolve import layers as L
 NAMES = (L.BUILTIN, L.ENV_DEFAULT, L.SPEC, L.ENV_OVERRIDE)
 
 
-def layer(name: str, fields: dict[str, Any]) -> L.Layer:
+def layer(name: L.LayerName, fields: dict[str, Any]) -> L.Layer:
     doc = Document(f"{name}.yaml", {"spec": fields}, SourceMap())
     return L.Layer(name, doc, ("spec",), fields)
 

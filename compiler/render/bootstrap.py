@@ -18,14 +18,13 @@ restarting the controllers installed before Kuadrant — are listed in the READM
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from compiler.objects import K8sObject
 from compiler.render.common import SYNC_WAVE
 from compiler.resolve.gateway import Edge, InferenceGateway, edge
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
-K8sObject = dict[str, Any]
 KUADRANT_NAMESPACE = "kuadrant-system"  # where the documentation installs Kuadrant
 NAME_LABEL = "kubernetes.io/metadata.name"  # set by Kubernetes on every Namespace
 

@@ -22,14 +22,12 @@ served without them.
 
 from __future__ import annotations
 
-from typing import Any
-
+from compiler.objects import K8sObject
 from compiler.render.common import before_model, metadata
 from compiler.resolve.gateway import behind_gateway, edge
 from compiler.resolve.llmd import LlmdWorkload
 from compiler.resolve.records import Rate, ResolvedDeployment
 
-K8sObject = dict[str, Any]
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 
 

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from compiler import vocabulary as V
 from compiler.metrics import Endpoint, Monitoring
 from compiler.objectives import ERRORS, Objective, decimal
+from compiler.objects import K8sObject
 from compiler.render import promql
 from compiler.render.common import metadata
 from compiler.resolve.records import ResolvedDeployment
 
-K8sObject = dict[str, Any]
 API = "monitoring.coreos.com/v1"
 MANAGED_BY = {V.MANAGED_BY: "inferc"}
 # Suffixes no platform controller uses (theirs: <isvc>-metrics, kserve-llm-isvc-*,

@@ -10,24 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from compiler.diagnostics import Diagnostic, DocPath, Severity, format_path
 from compiler.errors import InternalError
 from compiler.load import Document
 
-BUILTIN = "built-in preset"
-REPO_PRESET = "repo preset"
-ENV_DEFAULT = "environment default"
-SPEC = "spec"
-ENV_OVERRIDE = "environment override"
+LayerName = Literal["built-in preset", "repo preset", "environment default", "spec",
+                    "environment override"]
+BUILTIN: LayerName = "built-in preset"
+REPO_PRESET: LayerName = "repo preset"
+ENV_DEFAULT: LayerName = "environment default"
+SPEC: LayerName = "spec"
+ENV_OVERRIDE: LayerName = "environment override"
 
 
 @dataclass(frozen=True)
 class Origin:
     """Where a resolved value came from: a layer and a path in one source document."""
 
-    layer: str
+    layer: LayerName
     doc: Document
     path: DocPath
     at_key: bool = False  # place diagnostics at the key (a field the document lacks)
@@ -45,7 +47,7 @@ class Origin:
 
 @dataclass(frozen=True)
 class Layer:
-    name: str
+    name: LayerName
     doc: Document
     base: DocPath  # where the fields sit in ``doc``
     fields: Mapping[str, Any]
