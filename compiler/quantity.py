@@ -74,7 +74,7 @@ def canonical(text: str | float) -> str:
     """The string the API server would store for ``text``."""
     quantity = parse(text)
     value = _round_up_to_nano(quantity.value)
-    if quantity.format == "binary" and abs(value) >= 1024 and value == value.to_integral():
+    if quantity.format == "binary" and abs(value) >= 1024 and value % 1024 == 0:
         return _binary(int(value))
     if quantity.format == "exponent":
         mantissa, exp = _decimal_parts(value)
@@ -111,7 +111,10 @@ def _decimal_parts(value: Decimal) -> tuple[int, int]:
 
 
 def _binary(value: int) -> str:
+    # Only multiples of 1024 come here: apimachinery would write any other byte count
+    # with no suffix (``531.25Ki`` → ``544000``), which reads back as decimal and comes
+    # out of the API server as ``544k``, so inferc writes that stable form directly.
     for suffix, power in sorted(_BINARY.items(), key=lambda item: -item[1]):
         if value % (1 << power) == 0:
             return f"{value >> power}{suffix}"
-    return str(value)
+    raise AssertionError("unreachable: callers pass multiples of 1024")
