@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compiler import presets
+from compiler.catalog import ModelFormat
 from compiler.errors import InternalError
 from compiler.resources import presets_dir
 
@@ -41,12 +42,6 @@ class KindVersions:
     served: tuple[str, ...]
     storage: str
     write: str  # the apiVersion's version inferc writes for this kind
-
-
-@dataclass(frozen=True)
-class GenerativeFormat:
-    name: str
-    version: str | None
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,7 @@ class Platform:
     runtime_catalog: str  # folder under presets/runtimes
     runtime_kind: RuntimeKind
     selection: Selection
-    generative_format: GenerativeFormat
+    generative_format: ModelFormat
     default_mode: str  # the deployment mode an InferenceService gets without the annotation
     raw_mode: str  # the value this release stores for raw deployment
     dashboard_labels: bool
@@ -169,7 +164,7 @@ def _read(path: Path) -> Platform:
         aliases=tuple(spec.get("aliases", ())), crd_sets=tuple(spec["crdSets"]),
         runtime_catalog=runtimes["catalog"], runtime_kind=runtimes["kind"],
         selection=runtimes["selection"],
-        generative_format=GenerativeFormat(fmt["name"], fmt.get("version")),
+        generative_format=ModelFormat(fmt["name"], fmt.get("version")),
         default_mode=mode.get("default") or _configmap_default(runtimes["catalog"],
                                                                mode["configMap"], display),
         raw_mode=mode["raw"], dashboard_labels=spec["dashboard"]["labels"],

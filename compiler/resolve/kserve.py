@@ -86,8 +86,7 @@ def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
     values, origins, env = inp.values, inp.origins, inp.env
     model_type = values["modelType"]
     given, generative = _format(values), env.release.generative_format
-    if model_type == "generative" and given is not None and (
-            given.name, given.version) != (generative.name, generative.version):
+    if model_type == "generative" and given is not None and given != generative:
         # The wizard forces vLLM for every generative model; another value would be
         # silently replaced, so say so instead.
         shown = f"{given.name}:{given.version}" if given.version else given.name
@@ -95,7 +94,7 @@ def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
             f"generative models on {env.release.display_name} are served as format "
             f"{generative.name}; '{shown}' is not used", "runtime.generative-format",
             hint=f"drop modelFormat, or write modelFormat: {{name: {generative.name}}}"))
-    fmt = runtime.resolve_format(model_type, _format(values), templates,
+    fmt = runtime.resolve_format(model_type, given, templates,
                                  origins.get("modelFormat", origins["modelType"]))
     request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
                               env.disabled_templates)
@@ -107,9 +106,8 @@ def _kserve_selection(inp: TargetInput, templates: list[RuntimeTemplate],
                       ) -> tuple[RuntimeChoice, ModelFormat]:
     """Upstream KServe's own choice (compiler.resolve.kserve_selection)."""
     values, origins, env = inp.values, inp.origins, inp.env
-    generative = env.release.generative_format
     fmt = kserve_selection.model_format(
-        values["modelType"], _format(values), ModelFormat(generative.name, generative.version),
+        values["modelType"], _format(values), env.release.generative_format,
         origins.get("modelFormat", origins["modelType"]))
     protocol = values.get("protocolVersion") or kserve_selection.DEFAULT_PROTOCOL
     request = kserve_selection.Request(values["runtime"], fmt, protocol, env.name,
