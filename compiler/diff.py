@@ -154,14 +154,20 @@ def _owned(render: EnvRender | None) -> _Owned:
 
 
 def _env_diff(name: str, old: _Owned, new: _Owned) -> EnvDiff:
-    added = tuple(_change(k, new[k]) for k in sorted(new.keys() - old.keys()))
-    removed = tuple(_change(k, old[k]) for k in sorted(old.keys() - new.keys()))
+    added = tuple(_change(k, new[k]) for k in sorted(new.keys() - old.keys(), key=_order))
+    removed = tuple(_change(k, old[k]) for k in sorted(old.keys() - new.keys(), key=_order))
     changed = []
-    for key in sorted(old.keys() & new.keys()):
+    for key in sorted(old.keys() & new.keys(), key=_order):
         fields = tuple(field_changes(old[key][0], new[key][0]))
         if fields:
             changed.append(_change(key, new[key], fields))
     return EnvDiff(name, added, removed, tuple(changed))
+
+
+def _order(key: ObjectKey) -> tuple[str, str, str, str]:
+    """As a reader scans them: by namespace, then kind and name."""
+    group, kind, namespace, name = key
+    return (namespace, kind, name, group)
 
 
 def _change(key: ObjectKey, owned: tuple[K8sObject, ModelKey | None, str],

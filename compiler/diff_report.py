@@ -20,6 +20,9 @@ from compiler.report import json_items, render_report, workflow_data, workflow_p
 
 Shown = Callable[[str], str]  # a file relative to the config repo → as the user reads it
 _TITLE = "inferc diff"
+# First line of every Markdown comment: a CI step finds its earlier comment by it and
+# edits it instead of adding one per push.
+MARKER = "<!-- inferc-diff -->"
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def render_failures(failures: Sequence[Failure], base: Side, head: Side, fmt: st
         else:
             parts.append(f"inferc diff: {escape_controls(line)}\n{report}")
     if fmt == "markdown":
-        return f"## {_TITLE}\n\n" + "\n".join(parts)
+        return f"{MARKER}\n## {_TITLE}\n\n" + "\n".join(parts)
     return "".join(parts)
 
 
@@ -120,7 +123,8 @@ def _value(value: Any) -> str:
 # --- Markdown -----------------------------------------------------------------------
 
 def _markdown(diff: Diff, shown: Shown) -> str:
-    head = f"## {_TITLE}\n\n{_md(diff.base.label)} → {_md(diff.head.label)}"
+    head = (f"{MARKER}\n## {_TITLE}\n\n**base** {_md(diff.base.label)} → **head** "
+            f"{_md(diff.head.label)}")
     if not diff.changed:
         return f"{head}: no change to the rendered objects.\n"
     rows = ["| Environment | Added | Removed | Changed | Risk flags |",

@@ -66,7 +66,8 @@ def _by_key(rev: Revision, env: str) -> dict[ModelKey, ResolvedDeployment]:
 
 
 def _flag(pair: _Pair, rd: ResolvedDeployment, rule: str, message: str, reason: str,
-          *keys: str) -> Flag:
+          keys: tuple[str, ...]) -> Flag:
+    """A flag placed on the line that sets the first of ``keys`` (spec fields, dotted)."""
     file, line, col = _where(rd, keys)
     return Flag(rule, pair.env, str(rd.key), message, reason, file, line, col)
 
@@ -92,8 +93,8 @@ def _auth(pair: _Pair) -> Iterator[Flag]:
                   "public: true lets anyone who reaches the endpoint call the model "
                   "without a token")
         message = "token authentication removed" if removed else "endpoint made public"
-        yield _flag(pair, new, "auth-removed", message, reason, "access.public",
-                    "access.tokens", "access")
+        yield _flag(pair, new, "auth-removed", message, reason,
+                    ("access.public", "access.tokens", "access"))
 
 
 def _external(pair: _Pair) -> Iterator[Flag]:
@@ -106,7 +107,7 @@ def _external(pair: _Pair) -> Iterator[Flag]:
         what = "a new model with an external route" if old is None else "an external route"
         yield _flag(pair, new, "external-added", "external access added",
                     f"{what} makes it reachable from outside the cluster, {guard}",
-                    "access.external", "access")
+                    ("access.external", "access"))
 
 
 def _recreate(pair: _Pair) -> Iterator[Flag]:
@@ -119,7 +120,7 @@ def _recreate(pair: _Pair) -> Iterator[Flag]:
             yield _flag(pair, new, "recreate-in-production", "switched to Recreate in "
                         "production", f"environment {env.name} is production "
                         "(spec.production: true) and Recreate stops every pod before the "
-                        "new ones start: downtime at every rollout", "strategy")
+                        "new ones start: downtime at every rollout", ("strategy",))
 
 
 def _strategy(rd: ResolvedDeployment) -> str | None:
@@ -131,7 +132,7 @@ def _stopped(pair: _Pair) -> Iterator[Flag]:
         if new.access.stopped and not old.access.stopped:
             yield _flag(pair, new, "stopped", "model stopped", "stopped: true scales it to "
                         "zero (serving.kserve.io/stop): requests fail until it is started "
-                        "again", "stopped")
+                        "again", ("stopped",))
 
 
 def _accelerators(pair: _Pair) -> Iterator[Flag]:
@@ -143,8 +144,9 @@ def _accelerators(pair: _Pair) -> Iterator[Flag]:
         if raised:
             parts = [_raise_text(n, before.get(n, none), after[n]) for n in raised]
             yield _flag(pair, new, "accelerators-raised", "accelerator count raised",
-                        "; ".join(parts), *(f"resources.requests.{n}" for n in raised),
-                        "replicas", "hardwareProfile")
+                        "; ".join(parts),
+                        (*(f"resources.requests.{n}" for n in raised), "replicas",
+                         "hardwareProfile"))
 
 
 def _raise_text(name: str, before: tuple[Decimal, Decimal],
@@ -187,16 +189,18 @@ def _quota(pair: _Pair) -> Iterator[Flag]:
         if now.headroom >= now.largest_pod or (was is not None and
                                                now.headroom >= was.headroom):
             continue
-        def show(field: str) -> str:
-            after = now.show(getattr(now, field))
-            before = now.show(getattr(was, field)) if was is not None else after
-            return after if before == after else f"{before} → {after}"
-
-        peak, limit, room = show("peak"), show("limit"), show("headroom")
+        peak, limit, room = (_from_to(now, was, f) for f in ("peak", "limit", "headroom"))
         yield _env_flag(pair, env, ("spec", "quotas", now.namespace, now.key),
                         f"quota {now.namespace} {now.key}", "quota headroom lost",
                         f"peak {peak} of the quota {limit}: headroom {room}, less than one "
                         f"more pod of its largest model ({now.show(now.largest_pod)})")
+
+
+def _from_to(now: quota.Usage, was: quota.Usage | None, field: str) -> str:
+    """``4`` when the amount is the same in both revisions, else ``5 → 4``."""
+    after = now.show(getattr(now, field))
+    before = now.show(getattr(was, field)) if was is not None else after
+    return after if before == after else f"{before} → {after}"
 
 
 def _env_flag(pair: _Pair, env: Environment, path: tuple[str, ...], subject: str,
@@ -223,7 +227,7 @@ def _runtime(pair: _Pair) -> Iterator[Flag]:
         else:
             yield _flag(pair, new, "runtime-changed", "runtime changed without a spec "
                         "change", f"{what}: a preset or the environment changed it",
-                        "runtime")
+                        ("runtime",))
 
 
 def _runtime_of(rd: ResolvedDeployment) -> dict[str, str]:
@@ -250,7 +254,7 @@ def _renamed(pair: _Pair) -> Iterator[Flag]:
         gone.remove(same)
         yield _flag(pair, new, "renamed", f"model renamed ({same} → {key})",
                     f"the workload of {same} is deleted and {key}'s created: downtime "
-                    "while it starts, and a new URL for every client", "name")
+                    "while it starts, and a new URL for every client", ("name",))
 
 
 def _scheduler(pair: _Pair) -> Iterator[Flag]:
@@ -265,7 +269,7 @@ def _scheduler(pair: _Pair) -> Iterator[Flag]:
                         "llm-d scheduler configuration changed",
                         f"the endpoint picker routes requests differently "
                         f"({', '.join(paths[:3])}{more})",
-                        *(f"llmd.router.{k}" for k in _ROUTER_KEYS), "llmd.router", "llmd")
+                        (*(f"llmd.router.{k}" for k in _ROUTER_KEYS), "llmd.router", "llmd"))
 
 
 CHECKS: tuple[Callable[[_Pair], Iterator[Flag]], ...] = (
