@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from compiler import vocabulary as V
 from compiler.diff import EnvDiff, Flag, Revision
 from compiler.resolve import quota
 from compiler.resolve.kserve import KServeWorkload
@@ -131,8 +132,8 @@ def _stopped(pair: _Pair) -> Iterator[Flag]:
     for old, new in pair.both():
         if new.access.stopped and not old.access.stopped:
             yield _flag(pair, new, "stopped", "model stopped", "stopped: true scales it to "
-                        "zero (serving.kserve.io/stop): requests fail until it is started "
-                        "again", ("stopped",))
+                        f"zero ({V.STOP}): requests fail until it is started again",
+                        ("stopped",))
 
 
 def _accelerators(pair: _Pair) -> Iterator[Flag]:
