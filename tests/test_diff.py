@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -543,3 +544,77 @@ def test_progress_goes_to_the_callback_only(repo: History) -> None:
                      "rendering environment dev (3 models)",
                      "rendering environment prod (3 models)",
                      "comparing"]
+
+
+TRITON = """\
+apiVersion: inferc.dev/v1alpha1
+kind: RuntimeTemplate
+metadata:
+  name: triton-runtime-template
+  namespace: fraud
+spec:
+  displayName: NVIDIA Triton Inference Server
+  modelTypes: [predictive]
+  apiProtocol: REST
+  servingRuntime:
+    metadata:
+      name: triton-runtime
+    spec:
+      supportedModelFormats:
+      - name: xgboost
+        version: "2"
+        autoSelect: true
+      protocolVersions: [v2, grpc-v2]
+      containers:
+      - name: kserve-container
+        image: nvcr.io/nvidia/tritonserver:{tag}
+        ports:
+        - containerPort: 8000
+          protocol: TCP
+"""
+SCORER = """\
+apiVersion: inferc.dev/v1alpha1
+kind: ModelDeployment
+metadata:
+  name: scorer
+  namespace: fraud
+spec:
+  modelType: predictive
+  modelFormat:
+    name: xgboost
+    version: "2"
+  storage:
+    uri: pvc://fraud-models/scorer/v3
+  runtime: triton-runtime
+  hardwareProfile: default-profile
+"""
+
+
+def test_flag_runtime_image_changed_by_a_preset(repo: History) -> None:
+    repo.write("presets/runtimes/triton.yaml", TRITON.replace("{tag}", "24.08-py3"))
+    repo.write("models/fraud/scorer.yaml", SCORER)
+    repo.commit("scorer on the team's Triton")
+    repo.write("presets/runtimes/triton.yaml", TRITON.replace("{tag}", "24.09-py3"))
+    assert flags(repo.diff("--base", "main")) == [
+        "! runtime-changed: fraud/scorer: runtime changed without a spec change: image of "
+        "kserve-container nvcr.io/nvidia/tritonserver:24.08-py3 → "
+        "nvcr.io/nvidia/tritonserver:24.09-py3: its runtime preset "
+        "presets/runtimes/triton.yaml changed (presets/runtimes/triton.yaml:21:1)"] * 2
+
+
+def test_a_new_environment_adds_everything(repo: History) -> None:
+    repo.write("environments/staging.yaml", environment("staging"))
+    run = repo.diff("--base", "main")
+    assert "environment staging: 6 added, 0 removed, 0 changed\n" in run.stdout
+    found = json.loads(repo.diff("--base", "main", "--format", "json").stdout)
+    assert [(e["name"], len(e["added"])) for e in found["environments"]] == [
+        ("dev", 0), ("prod", 0), ("staging", 6)]
+
+
+def test_diff_modules_load_only_for_the_diff_command() -> None:
+    code = ("import sys, compiler.cli, compiler.app; "
+            "print(sorted(m for m in sys.modules if m in ('compiler.diff', 'compiler.risk', "
+            "'compiler.gitrev', 'compiler.diff_report')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    assert proc.stdout == "[]\n"
