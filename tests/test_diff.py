@@ -618,3 +618,33 @@ def test_diff_modules_load_only_for_the_diff_command() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, cwd=ROOT)
     assert proc.stdout == "[]\n"
+
+
+def test_a_crafted_tree_leaving_the_copy_is_refused(repo: History, tmp_path: Path) -> None:
+    blob = repo.git("hash-object", "-w", str(repo.config / "inferc.yaml")).strip()
+    inner = subprocess.run(["git", "mktree"], cwd=repo.top, capture_output=True, text=True,
+                           check=True, input=f"100644 blob {blob}\tevil.yaml\n").stdout.strip()
+    listing = repo.git("ls-tree", "HEAD") + f"040000 tree {inner}\t..\n"
+    tree = subprocess.run(["git", "mktree"], cwd=repo.top, capture_output=True, text=True,
+                          check=True, input=listing).stdout.strip()
+    crafted = subprocess.run(["git", "commit-tree", tree, "-m", "crafted"], cwd=repo.top,
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, **_GIT_ENV}).stdout.strip()
+    before = sorted(tmp_path.rglob("evil.yaml"))
+    run = repo.diff("--base", crafted)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == ("inferc: error: the revision holds an unsafe path '../evil.yaml'; "
+                          "refusing to read it\n")
+    assert sorted(tmp_path.rglob("evil.yaml")) == before == []
+
+
+def test_a_repository_git_does_not_trust_is_an_environment_failure(
+        repo: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    # git's own switch for "owned by someone else" (CI containers, mounted checkouts)
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    run = repo.diff("--base", "main")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"inferc: error: git cannot read {repo.config}: detected dubious ownership in "
+        f"repository at '{repo.top}' (to trust it: git config --global --add safe.directory "
+        f"{repo.top})\n")
