@@ -18,7 +18,8 @@ flag is a small function in :data:`CHECKS`, with the id it reports:
 - ``runtime-changed``: the runtime or its image changed while the model's spec file did
   not: a preset or the environment (its platform release) changed it;
 - ``renamed``: a model removed and another added with the same storage in the same
-  environment: its workload is deleted and created (downtime and a new URL);
+  environment, or a model moved to another target (InferenceService ↔
+  LLMInferenceService): its workload is deleted and created (downtime and a new URL);
 - ``scheduler-changed``: the llm-d scheduler (endpoint picker) configuration changed.
 """
 
@@ -35,6 +36,7 @@ from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.llmd import LlmdWorkload
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, ModelKey
+from compiler.targets import facts
 
 _ROUTER_KEYS = ("config", "routing", "weights", "blockSize", "scheduler")  # spec.llmd.router
 _NON_ACCELERATORS = ("cpu", "memory", "ephemeral-storage", "pods")
@@ -286,6 +288,15 @@ def _renamed(pair: _Pair) -> Iterator[Flag]:
                     "while it starts, and a new URL for every client", ("name",))
 
 
+def _replaced(pair: _Pair) -> Iterator[Flag]:
+    for old, new in pair.both():
+        if old.target != new.target:
+            before, after = facts(old.target).kind, facts(new.target).kind
+            yield _flag(pair, new, "renamed", f"workload replaced ({before} → {after})",
+                        f"the {before} is deleted and an {after} created: downtime while "
+                        "it starts, and a new URL for every client", ("runtime", "name"))
+
+
 def _scheduler(pair: _Pair) -> Iterator[Flag]:
     for change in pair.objects.changed:
         if change.key[1] != "LLMInferenceService" or change.model is None \
@@ -303,4 +314,4 @@ def _scheduler(pair: _Pair) -> Iterator[Flag]:
 
 CHECKS: tuple[Callable[[_Pair], Iterator[Flag]], ...] = (
     _auth, _external, _recreate, _stopped, _accelerators, _quota, _runtime, _renamed,
-    _scheduler)
+    _replaced, _scheduler)

@@ -648,3 +648,17 @@ def test_a_repository_git_does_not_trust_is_an_environment_failure(
         f"inferc: error: git cannot read {repo.config}: detected dubious ownership in "
         f"repository at '{repo.top}' (to trust it: git config --global --add safe.directory "
         f"{repo.top})\n")
+
+
+def test_flag_workload_replaced_when_the_target_changes(tmp_path: Path) -> None:
+    history = History(tmp_path / "git")
+    for env in ("dev", "prod"):
+        history.write(f"environments/{env}.yaml", environment(
+            env, version="3.4", extra="  gateway:\n    trustedNamespaces: [llm]\n"))
+    history.write("models/llm/chat.yaml", model())
+    history.commit("KServe model")
+    history.write("models/llm/chat.yaml", model(spec="  runtime: llm-d\n"))
+    assert flags(history.diff("--base", "main")) == [
+        "! renamed: llm/chat: workload replaced (InferenceService → LLMInferenceService): the "
+        "InferenceService is deleted and an LLMInferenceService created: downtime while it "
+        "starts, and a new URL for every client (models/llm/chat.yaml:11:12)"] * 2
