@@ -140,7 +140,8 @@ def _output_problems(compiled: pipeline.Compiled) -> list[Diagnostic]:
     ServingRuntime schema refuses, say)."""
     if any(d.is_error for d in compiled.diagnostics):
         return []
-    return pipeline.render_all(compiled)[1]
+    renders, diags = pipeline.render_all(compiled)
+    return diags + argocd.verify(compiled.repo, argocd.objects(compiled.repo, renders))
 
 
 def build(opts: BuildOptions) -> CommandResult:
@@ -152,8 +153,12 @@ def build(opts: BuildOptions) -> CommandResult:
     diags = sort_diagnostics(rebase(root, outcome.diagnostics))
     if outcome.stopped:
         return CommandResult(diags)
+    applications = argocd.objects(compiled.repo, outcome.renders)
+    refused = rebase(root, argocd.verify(compiled.repo, applications))
+    if refused:
+        return CommandResult(sort_diagnostics(diags + refused))
     files = build_tree(outcome.renders, pipeline.base_environment(compiled.repo))
-    files.update(argocd.files(compiled.repo, outcome.renders))
+    files.update(argocd.files(compiled.repo, applications))
     if opts.check:
         found = emit.drift(out, files, repo_root=root)
         lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
