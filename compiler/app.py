@@ -51,6 +51,8 @@ class BuildOptions:
     check: bool
     progress: Progress | None = None
     allow_empty: bool = False
+    wait: float = emit.LOCK_WAIT  # seconds to wait for another build writing the same folder
+    notify: Progress | None = None  # hears a line when the build has to wait
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def build(opts: BuildOptions) -> CommandResult:
         return CommandResult(diags, messages=lines, drift=bool(found),
                              done=f"inferc: {shown_path(out)} is up to date "
                                   f"({_count(len(files), 'file')})")
-    emit.write_tree(out, files, repo_root=root)
+    emit.write_tree(out, files, repo_root=root, wait=opts.wait, on_wait=opts.notify)
     return CommandResult(diags, done=f"inferc: wrote {_count(len(files), 'file')} to "
                                      f"{shown_path(out)}")
 
