@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.diagnostics import Diagnostic
 from compiler.objects import K8sObject
 from compiler.overlay import EnvRender, header
@@ -34,9 +35,10 @@ from compiler.yamlio import dump_all
 FOLDER = "argocd"
 API_VERSION = "argoproj.io/v1alpha1"
 IN_CLUSTER = "https://kubernetes.default.svc"
-STOP = "/metadata/annotations/serving.kserve.io~1stop"  # the dashboard's Stop/Start toggle
-MANAGED_BY = {"app.kubernetes.io/managed-by": "inferc"}
-ENVIRONMENT_LABEL = "inferc.dev/environment"
+STOP = V.annotation_pointer(V.STOP)  # the dashboard's Stop/Start toggle
+RESOURCE_VERSION = V.annotation_pointer(V.HARDWARE_PROFILE_RESOURCE_VERSION)
+MANAGED_BY = {V.MANAGED_BY: "inferc"}
+ENVIRONMENT_LABEL = V.INFERC_ENVIRONMENT
 
 
 def objects(repo: Repo, renders: Sequence[EnvRender]) -> dict[str, K8sObject]:
@@ -185,9 +187,9 @@ def ignore_differences(env: Environment) -> list[dict[str, Any]]:
     if release.runs("hardwareProfileWebhook"):
         # the webhook copies the profile's scheduling; inferc leaves it to it (DESIGN rule 6)
         isvc += ["/spec/predictor/nodeSelector", "/spec/predictor/tolerations",
-                 "/metadata/annotations/opendatahub.io~1hardware-profile-resource-version"]
+                 RESOURCE_VERSION]
         llmisvc += ["/spec/template/nodeSelector", "/spec/template/tolerations",
-                    "/metadata/annotations/opendatahub.io~1hardware-profile-resource-version"]
+                    RESOURCE_VERSION]
     if release.runs("connectionsWebhook"):
         # an S3 connection's key and path, and the service account that reads it
         isvc += ["/spec/predictor/model/storage", "/spec/predictor/serviceAccountName"]
