@@ -292,7 +292,7 @@ def _tune_gc() -> None:
     """Collect cycles less often than Python's default (every 700 allocations, older
     generations every 10 younger ones). A run builds a few hundred thousand objects that
     live until it exits (specs, source maps, rendered objects) and makes almost no cyclic
-    garbage, so the default spent ~30% of the CPU of a 1,000-model build re-scanning live
+    garbage, so the default spent about a sixth of the CPU of a 1,000-model build re-scanning live
     objects. Only here, in the process's own entry point: tests calling ``cli`` in-process
     keep the default."""
     gc.set_threshold(10_000, 100, 100)
