@@ -57,6 +57,8 @@ class BuildOptions:
     check: bool
     progress: Progress | None = None
     allow_empty: bool = False
+    wait: float = emit.LOCK_WAIT  # seconds to wait for another build writing the same folder
+    notify: Progress | None = None  # hears a line when the build has to wait
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def _output_problems(compiled: pipeline.Compiled) -> list[Diagnostic]:
     ServingRuntime schema refuses, say)."""
     if any(d.is_error for d in compiled.diagnostics):
         return []
-    return pipeline.render_all(compiled)[1]
+    renders, diags = pipeline.render_all(compiled)
+    return diags + argocd.verify(compiled.repo, argocd.objects(compiled.repo, renders))
 
 
 def build(opts: BuildOptions) -> CommandResult:
@@ -158,8 +161,12 @@ def build(opts: BuildOptions) -> CommandResult:
     diags = sort_diagnostics(rebase(root, outcome.diagnostics))
     if outcome.stopped:
         return CommandResult(diags)
+    applications = argocd.objects(compiled.repo, outcome.renders)
+    refused = rebase(root, argocd.verify(compiled.repo, applications))
+    if refused:
+        return CommandResult(sort_diagnostics(diags + refused))
     files = build_tree(outcome.renders, pipeline.base_environment(compiled.repo))
-    files.update(argocd.files(compiled.repo, outcome.renders))
+    files.update(argocd.files(compiled.repo, applications))
     if opts.check:
         found = emit.drift(out, files, repo_root=root)
         lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
@@ -168,7 +175,7 @@ def build(opts: BuildOptions) -> CommandResult:
         return CommandResult(diags, messages=lines, drift=bool(found),
                              done=f"inferc: {shown_path(out)} is up to date "
                                   f"({_count(len(files), 'file')})")
-    emit.write_tree(out, files, repo_root=root)
+    emit.write_tree(out, files, repo_root=root, wait=opts.wait, on_wait=opts.notify)
     return CommandResult(diags, done=f"inferc: wrote {_count(len(files), 'file')} to "
                                      f"{shown_path(out)}")
 

@@ -13,6 +13,7 @@ import click
 
 from compiler import __version__
 from compiler.diagnostics import escape_controls
+from compiler.emit import LOCK_WAIT
 from compiler.errors import ExitCode, InfercError
 from compiler.report import DIFF_FORMATS, FORMATS, render_report
 
@@ -79,15 +80,24 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, 
               help="Output folder (default: the repo's inferc.yaml spec.output, 'out').")
 @click.option("--check", "check_only", is_flag=True,
               help="Compile in memory; exit 1 if the output folder differs (drift).")
+@click.option("--wait", type=click.FloatRange(min=0), default=LOCK_WAIT, show_default=True,
+              metavar="SECONDS",
+              help="How long to wait for another inferc build writing the same output folder.")
 @_ALLOW_EMPTY
 @_FORMAT
 def build(repo: Path | None, repo_option: Path | None, out: Path | None, check_only: bool,
-          allow_empty: bool, fmt: str) -> None:
+          wait: float, allow_empty: bool, fmt: str) -> None:
     """Compile the whole repo into base/ and overlays/<env>/."""
     from compiler import app
 
     _finish(lambda: app.build(app.BuildOptions(_one_repo(repo, repo_option), out, check_only,
-                                               _progress(), allow_empty)), fmt)
+                                               _progress(), allow_empty, wait, _notice)), fmt)
+
+
+def _notice(line: str) -> None:
+    """A line for the user while a command runs (terminal or not): over any progress line."""
+    _clear_progress()
+    click.echo(line, err=True)
 
 
 @cli.command()
