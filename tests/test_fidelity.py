@@ -126,3 +126,21 @@ def test_no_profile_model_is_the_documented_cli_example(tmp_path: Path) -> None:
     assert [line.split()[:5] for line in explain.stdout.splitlines()
             if line.strip().startswith("spec.modelFormat")] == [
         ["spec.modelFormat", "onnx", "(matched", "as", "onnx:1)"]]
+
+
+def test_explain_says_why_an_untyped_gpu_is_no_accelerator(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(CASES / "golden" / "cluster-presets" / "repo", repo)
+    result = run_cli("explain", "apps/chat", "--env", "prod", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("hardware profile:"))
+    assert lines[start:start + 3] == [
+        "hardware profile: nvidia-gpu-serving (nvidia-gpu) in namespace "
+        "redhat-ods-applications, accelerator none (nvidia.com/gpu has no resourceType: "
+        "Accelerator)",
+        "  from presets/hardware-profiles/nvidia-gpu-serving.yaml",
+        "  note: as in the wizard, only an identifier with resourceType: Accelerator is the "
+        "accelerator, so runtime auto-selection treats this profile as CPU-only; for runtime: "
+        "auto, add resourceType: Accelerator to nvidia.com/gpu in the profile",
+    ]
