@@ -144,3 +144,27 @@ def test_explain_says_why_an_untyped_gpu_is_no_accelerator(tmp_path: Path) -> No
         "accelerator, so runtime auto-selection treats this profile as CPU-only; for runtime: "
         "auto, add resourceType: Accelerator to nvidia.com/gpu in the profile",
     ]
+
+
+def test_readme_lists_every_builtin_profile_with_its_bounds() -> None:
+    """The README's table of built-in hardware profiles is what presets/ ships."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    rows = {}
+    for line in readme.split("| profile | cpu | memory | device |", 1)[1].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        name, cpu, memory, device = (c.strip() for c in line.strip("|").split("|"))
+        rows[name.split()[0].strip("`")] = (cpu, memory, device)
+
+    def bounds(ident: dict[str, object]) -> str:
+        return f"{ident['minCount']} – {ident['defaultCount']} – {ident['maxCount']}"
+
+    shipped = {}
+    for path in sorted((root / "presets" / "hardware-profiles").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        by_id = {i["identifier"]: i for i in doc["spec"]["identifiers"]}
+        devices = [i for i in by_id if i not in ("cpu", "memory")]
+        device = (" ".join(f"`{d}` {bounds(by_id[d])}" for d in devices) if devices else "—")
+        shipped[doc["metadata"]["name"]] = (bounds(by_id["cpu"]), bounds(by_id["memory"]), device)
+    assert rows == shipped
