@@ -168,3 +168,47 @@ def test_readme_lists_every_builtin_profile_with_its_bounds() -> None:
         device = (" ".join(f"`{d}` {bounds(by_id[d])}" for d in devices) if devices else "—")
         shipped[doc["metadata"]["name"]] = (bounds(by_id["cpu"]), bounds(by_id["memory"]), device)
     assert rows == shipped
+
+
+PLAIN_RUNTIME = """apiVersion: serving.kserve.io/v1alpha1
+kind: ServingRuntime
+metadata:
+  name: plain-onnx
+spec:
+  supportedModelFormats:
+  - name: onnx
+    version: "1"
+  containers:
+  - name: kserve-container
+    image: quay.io/example/onnx-server:1.0
+"""
+
+
+def test_monitored_model_on_a_runtime_without_metrics_port_is_warned_about(
+        tmp_path: Path) -> None:
+    # Upstream KServe creates no scrape configuration, so inferc's PodMonitor needs the
+    # runtime's port; a cluster runtime that declares none cannot be scraped.
+    repo = tmp_path / "repo"
+    shutil.copytree(CASES / "golden" / "monitoring-upstream" / "repo", repo)
+    (repo / "presets" / "runtimes").mkdir(parents=True)
+    (repo / "presets" / "runtimes" / "plain-onnx.yaml").write_text(PLAIN_RUNTIME)
+    (repo / "models" / "vision").mkdir()
+    (repo / "models" / "vision" / "detector.yaml").write_text(
+        "apiVersion: inferc.dev/v1alpha1\nkind: ModelDeployment\n"
+        "metadata: {name: detector, namespace: vision}\n"
+        "spec:\n  modelType: predictive\n  modelFormat: {name: onnx, version: '1'}\n"
+        "  storage: {uri: 'pvc://models/detector'}\n  runtime: plain-onnx\n")
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "environments/prod.yaml:15:16: warning: spec.defaults.monitoring.enabled: model "
+        "'detector': runtime 'plain-onnx' declares no metrics port (prometheus.io/port or "
+        "prometheus.kserve.io/port): inferc emits rules but cannot scrape it "
+        "[monitoring.no-metrics-port]",
+        "  hint: give the runtime's spec.annotations the port (and the path, if it is not "
+        "/metrics) its metrics are served on",
+        "0 errors, 1 warning in 1 file",
+    ]
+    render = run_cli("render", "--env", "prod", "--model", "vision/detector", cwd=repo)
+    assert [o["kind"] for o in yaml.safe_load_all(render.stdout)] == [
+        "PrometheusRule", "ServingRuntime", "InferenceService"]  # rules, but no PodMonitor
