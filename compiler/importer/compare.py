@@ -251,7 +251,7 @@ def _deployment_mode(diff: Difference, facts: Facts) -> str | None:
 _DEFAULTS: Mapping[DocPath, Any] = {
     ("spec", "predictor", "minReplicas"): 1,
     ("spec", "predictor", "maxReplicas"): 1,
-    ("spec", "predictor", "deploymentStrategy"): {"type": "RollingUpdate"},
+    ("spec", "predictor", "deploymentStrategy", "type"): "RollingUpdate",
     ("metadata", "annotations", V.ENABLE_AUTH): "false",
     ("metadata", "annotations", V.DESCRIPTION): "",
     ("metadata", "labels", V.DASHBOARD): "true",
@@ -265,6 +265,13 @@ def _wizard_defaults(diff: Difference, facts: Facts) -> str | None:
         return "added: as the dashboard's wizard writes it; the same as its absence"
     if _annotation(diff) in (V.DISPLAY_NAME, V.MODEL_TYPE):
         return "added: as the dashboard's wizard writes it (shown by the dashboard only)"
+    return None
+
+
+def _runtime_named(diff: Difference, facts: Facts) -> str | None:
+    if diff.path == ("spec", "predictor", "model", "runtime") and diff.cluster is MISSING:
+        return ("added: the runtime KServe selects for the model (runtime: auto), named so the "
+                "choice is in Git")
     return None
 
 
@@ -283,5 +290,6 @@ def _namespace(diff: Difference, facts: Facts) -> str | None:
 
 EXPLAINED: tuple[Explain, ...] = (_profile_version, _sync_wave, _profile_webhook,
                                   _connection_webhook, _uri_connection, _stop_false,
-                                  _deployment_mode, _wizard_defaults, _container_name,
+                                  _deployment_mode, _wizard_defaults, _runtime_named,
+                                  _container_name,
                                   _namespace)

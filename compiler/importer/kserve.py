@@ -65,7 +65,7 @@ def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
     if model.get("env"):
         spec["env"] = common.env_list(model["env"])
     tokens = token_objects(isvc, ctx)
-    access, more = _access(isvc, tokens.tokens)
+    access, more = _access(isvc, tokens.tokens, ctx.environment.release.dashboard_labels)
     problems += more
     if access:
         spec["access"] = access
@@ -237,10 +237,13 @@ def _strategy(strategy: dict[str, Any]) -> dict[str, Any]:
 
 
 def _access(isvc: ClusterObject, tokens: tuple[str, ...],
-            ) -> tuple[dict[str, Any], list[Diagnostic]]:
+            dashboard: bool) -> tuple[dict[str, Any], list[Diagnostic]]:
     annotations, labels = isvc.annotations(), isvc.labels()
     access: dict[str, Any] = {}
-    if labels.get(V.VISIBILITY) == "exposed":
+    # OpenShift AI routes a model out only when labelled exposed; upstream KServe exposes
+    # every model through its ingress unless it is labelled cluster-local.
+    visibility = labels.get(V.VISIBILITY)
+    if visibility == "exposed" or (not dashboard and visibility != "cluster-local"):
         access["external"] = True
     if annotations.get(V.ENABLE_AUTH) == "true":
         if not tokens:

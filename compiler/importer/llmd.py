@@ -47,7 +47,8 @@ def adopt(llmisvc: ClusterObject, ctx: Context) -> Adopted:
     if llmd:
         spec["llmd"] = llmd
     tokens = token_objects(llmisvc, ctx)
-    access, problems = _access(llmisvc, tokens.tokens)
+    access, problems = _access(llmisvc, tokens.tokens,
+                               ctx.environment.release.runs("llmdAuthPolicy"))
     if access:
         spec["access"] = access
     spec.update(common.switches(llmisvc))
@@ -126,8 +127,11 @@ def _prefill(prefill: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _access(obj: ClusterObject, tokens: tuple[str, ...]) -> tuple[dict[str, Any], list[Diagnostic]]:
-    # The dashboard writes enable-auth only to turn auth off (absent: on).
-    if obj.annotations().get(V.ENABLE_AUTH) == "false":
+def _access(obj: ClusterObject, tokens: tuple[str, ...],
+            platform_auth: bool) -> tuple[dict[str, Any], list[Diagnostic]]:
+    # Where the platform writes the AuthPolicy the dashboard writes enable-auth only to turn
+    # auth off (absent: on); elsewhere a model without token objects has no authentication.
+    off = obj.annotations().get(V.ENABLE_AUTH) == "false"
+    if off or (not platform_auth and not tokens):
         return {"auth": False, "public": True}, []
     return ({"tokens": list(tokens)} if tokens else {}), []

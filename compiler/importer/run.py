@@ -66,10 +66,12 @@ def adopt(root: Path, paths: Sequence[Path], env_name: str | None, *, force: boo
     notes = _dropped(objects)
     files, more = _files(root, repo, adopted, ctx, force=force)
     diags += more
-    if any(d.is_error for d in diags) or not adopted:
-        if not adopted and not any(d.is_error for d in diags):
+    if not adopted:
+        if not any(d.is_error for d in diags):
             diags.append(_nothing(paths))
         return Imported(diags, notes, (), 0, env.name)
+    # the models that could be read are checked even when others could not: every
+    # problem at once, and still nothing written
     checked, more_notes = _round_trip(root, files, adopted, env.name, lossy=lossy)
     diags += checked
     notes += more_notes + [n for a in adopted for n in a.notes]
