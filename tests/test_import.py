@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import run_cli
 
 from compiler.quantity import parse
-from tests.conftest import run_cli
 
 CASES = Path(__file__).resolve().parent / "cases" / "import"
 DASHBOARD = CASES / "dashboard"
