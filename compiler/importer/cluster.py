@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.diagnostics import DocPath, format_path
 
 # ObjectMeta the API server (or a controller) writes: identity, history, ownership.
@@ -13,12 +14,8 @@ _META = ("uid", "resourceVersion", "generation", "managedFields", "creationTimes
          "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "ownerReferences",
          "finalizers", "generateName")
 # Annotations written by clients and controllers, not by whoever declared the object.
-_ANNOTATIONS = (
-    "kubectl.kubernetes.io/last-applied-configuration",  # kubectl apply's own record
-    "argocd.argoproj.io/tracking-id",  # Argo CD's resource tracking
-    "openshift.io/internal-registry-pull-secret-ref",  # OpenShift, on every ServiceAccount
-    "kubernetes.io/service-account.uid",  # the token controller, on a token Secret
-)
+_ANNOTATIONS = (V.LAST_APPLIED, V.ARGOCD_TRACKING, V.REGISTRY_PULL_SECRET_REF,
+                V.SERVICE_ACCOUNT_UID)
 # Per kind: fields a controller fills in after creation.
 _BY_KIND: Mapping[str, tuple[DocPath, ...]] = {
     # the token controller writes the token, the CA and the namespace into the Secret

@@ -180,7 +180,7 @@ def _label(diff: Difference) -> str | None:
 
 
 def _profile_version(diff: Difference, facts: Facts) -> str | None:
-    if _annotation(diff) == "opendatahub.io/hardware-profile-resource-version":
+    if _annotation(diff) == V.HARDWARE_PROFILE_VERSION:
         return ("not written: the profile's resourceVersion is cluster state; the webhook finds "
                 "the profile by name and namespace")
     return None
@@ -202,7 +202,7 @@ def _profile_webhook(diff: Difference, facts: Facts) -> str | None:
     base = _SCHEDULING.get(facts.kind)
     scheduling = base is not None and diff.path[:2] == base and len(diff.path) >= 3 \
         and diff.path[2] in ("nodeSelector", "tolerations")
-    if (scheduling or _label(diff) == "kueue.x-k8s.io/queue-name") and diff.rendered is MISSING:
+    if (scheduling or _label(diff) == V.QUEUE_NAME) and diff.rendered is MISSING:
         return "not written: the hardware-profile webhook applies it from the profile"
     return None
 
