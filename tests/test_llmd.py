@@ -194,3 +194,35 @@ def test_kserve_only_fields_are_errors_on_llm_d(tmp_path: Path) -> None:
         "models/llm/granite-direct.yaml:14:12: error: spec.timeout: the model route timeout is a "
         "field of KServe InferenceServices; an llm-d model is reached through the inference "
         "gateway's HTTPRoute [llmd.timeout]"]
+
+
+def test_environment_defaults_and_overrides_set_llm_d_settings(tmp_path: Path) -> None:
+    """``llmd`` in an environment's defaults reaches that environment's llm-d models (and
+    no KServe model); an override merges per key with the rest of the block."""
+    from conftest import EXAMPLE
+
+    repo = copy_repo(EXAMPLE, tmp_path / "repo")
+    prod = repo / "environments" / "prod.yaml"
+    prod.write_text(prod.read_text().replace('version: "3.3"', 'version: "3.5"'))
+    before = {env: run_cli("render", "--env", env, cwd=repo).stdout for env in ("dev", "prod")}
+    prod.write_text(prod.read_text().replace(
+        "  defaults:\n    replicas: 3\n",
+        "  defaults:\n    replicas: 3\n    llmd:\n      router:\n        routing: prefix-cache\n")
+        + "  overrides:\n    assistants/granite-llmd:\n      llmd:\n        router:\n"
+          "          weights: {prefix-cache-scorer: 5}\n")
+    after = run_cli("render", "--env", "prod", cwd=repo)
+    assert after.exit_code == 0, after.stderr
+    assert run_cli("render", "--env", "dev", cwd=repo).stdout == before["dev"]
+    old, new = (list(yaml.safe_load_all(t)) for t in (before["prod"], after.stdout))
+    assert [d for d in new if d["kind"] != "LLMInferenceService"] == [
+        d for d in old if d["kind"] != "LLMInferenceService"]  # KServe models untouched
+    assert _llm_d(before["prod"])["granite-llmd"]["spec"]["router"]["scheduler"] == {}
+    inline = _llm_d(after.stdout)["granite-llmd"]["spec"]["router"]["scheduler"]["config"]["inline"]
+    weights = {p["pluginRef"]: p.get("weight") for p in inline["schedulingProfiles"][0]["plugins"]}
+    assert weights["prefix-cache-scorer"] == 5 and weights["queue-scorer"] == 2
+    explained = run_cli("explain", "assistants/granite-llmd", "--env", "prod", cwd=repo).stdout
+    rows = {line.split()[0]: line for line in explained.splitlines() if "spec.llmd" in line}
+    assert "environment default" in rows["spec.llmd.router.routing"]
+    assert "environment override" in rows["spec.llmd.router.weights.prefix-cache-scorer"]
+    kserve = run_cli("explain", "llm/granite-8b", "--env", "prod", cwd=repo).stdout
+    assert "llmd" not in kserve

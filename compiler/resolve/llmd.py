@@ -387,10 +387,16 @@ def _scheduler_config(router: Mapping[str, Any], sched: epp.Scheduler | None, re
     if "config" in router:
         return _user_config(router, sched, where), "the spec (router.config)"
     if inputs.values.get("llmd", {}).get("prefill") is not None:
-        where.at(("router", asks[0]), "inferc writes routing settings for a single scheduling "
-                 "profile; with prefill the controller's prefill/decode configuration is used",
+        # The two may come from different layers (a spec's routing, an override's prefill):
+        # name where the other half is set, or the message reads as a contradiction.
+        prefill = L.origin_of(inputs.origins, "llmd.prefill")
+        where.at(("router", asks[0]), f"{asks[0]} cannot be combined with prefill: inferc "
+                 "writes routing settings for one scheduling profile, and a prefill/decode "
+                 "split runs the controller's own two-profile configuration",
                  "llmd.routing-prefill",
-                 "remove them, or give the whole EndpointPickerConfig in router.config")
+                 f"prefill is set in the {prefill.layer} at {prefill.location}; remove "
+                 f"router.{asks[0]}, or give the whole EndpointPickerConfig (prefill and decode "
+                 "profiles) in router.config")
         return None, "unsupported"
     weights = _weights(router, sched, routing, where)
     if routing == "precise-prefix-cache":
