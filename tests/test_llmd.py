@@ -226,3 +226,51 @@ def test_environment_defaults_and_overrides_set_llm_d_settings(tmp_path: Path) -
     assert "environment override" in rows["spec.llmd.router.weights.prefix-cache-scorer"]
     kserve = run_cli("explain", "llm/granite-8b", "--env", "prod", cwd=repo).stdout
     assert "llmd" not in kserve
+
+
+@pytest.mark.parametrize("case, model, env, section", [
+    ("llmd-edge", "llm/chat", "kserve", [
+        "gateway: kserve/kserve-ingress-gateway (spec.gateway); route chat-kserve-route",
+        "  trusted namespaces: llm; llm is trusted",
+        "  Kuadrant: installed",
+        "  authentication: tokens default-name; AuthPolicy by inferc",
+        "  rate limits: requests 60/1m, 2000/1h (RateLimitPolicy); tokens 500000/24h "
+        "(TokenRateLimitPolicy), by inferc"]),
+    ("llmd-edge", "llm/demo", "rhoai-35", [
+        "gateway: openshift-ingress/openshift-ai-inference (OpenShift AI 3.5 default); route "
+        "demo-kserve-route",
+        "  trusted namespaces: llm, research; llm is trusted",
+        "  Kuadrant: installed",
+        "  authentication: none (public)",
+        "  rate limits: requests 10/1m (RateLimitPolicy), by inferc"]),
+    ("llmd-edge", "llm/demo", "kserve", [
+        "gateway: kserve/kserve-ingress-gateway (spec.gateway); route demo-kserve-route",
+        "  trusted namespaces: llm; llm is trusted",
+        "  Kuadrant: installed",
+        "  authentication: none (public); AuthPolicy (anonymous) by inferc",
+        "  rate limits: requests 10/1m (RateLimitPolicy), by inferc"]),
+    ("llmd-upstream", "llm/granite-direct", "kserve", [
+        "gateway: kserve/kserve-ingress-gateway (spec.gateway); route granite-direct-kserve-route",
+        "  trusted namespaces: llm; llm is trusted",
+        "  Kuadrant: not installed",
+        "  authentication: none (public)",
+        "  rate limits: none"]),
+])
+def test_explain_shows_the_gateway_trust_and_policies(
+        case: str, model: str, env: str, section: list[str]) -> None:
+    """Where an llm-d model is reached: the shared gateway, whether its namespace is
+    trusted there, Kuadrant, and who writes which policy (the platform or inferc) — as
+    render writes them."""
+    repo = GOLDEN / case / "repo"
+    text = run_cli("explain", model, "--env", env, cwd=repo).stdout.splitlines()
+    start = next(i for i, line in enumerate(text) if line.startswith("gateway: "))
+    assert text[start:start + len(section)] == section
+    edge = json.loads(run_cli("explain", model, "--env", env, "--format", "json",
+                              cwd=repo).stdout)["target"]["edge"]
+    stream = run_cli("render", "--env", env, cwd=repo).stdout
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(stream) if d}
+    name = model.split("/")[1]
+    assert ((("AuthPolicy", f"{name}-kserve-route-authn") in kinds)
+            == (edge["authentication"]["authPolicyBy"] == "inferc"))
+    assert (("RateLimitPolicy", f"{name}-rate-limit") in kinds) == bool(
+        edge["rateLimits"]["requests"])

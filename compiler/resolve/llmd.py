@@ -21,7 +21,7 @@ from typing import Any
 from compiler.diagnostics import Diagnostic, DocPath, Severity
 from compiler.platforms import Platform
 from compiler.quantity import parse
-from compiler.resolve import epp, rollout
+from compiler.resolve import epp, gateway, rollout
 from compiler.resolve import layers as L
 from compiler.resolve import resources as R
 from compiler.resolve.records import (
@@ -588,6 +588,8 @@ def explain_text(rd: ResolvedDeployment) -> list[str]:
                     f"the controller's default ({workload.release.label} has no rolloutStrategy)")
     lines += [f"rollout: {rollout_line}", ""]
     lines += _scheduler_lines(workload) + [""]
+    lines += gateway.explain_lines(gateway.explain(rd, workload.names["route"]),
+                                   rd.key.namespace) + [""]
     return lines
 
 
@@ -651,6 +653,7 @@ def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
             "version": workload.scheduler.version, "source": workload.config_source,
             "config": workload.config},
         "derivedNames": dict(workload.names),
+        "edge": gateway.explain(rd, workload.names["route"]),
     }}
 
 
