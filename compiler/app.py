@@ -316,6 +316,30 @@ def verify(opts: VerifyOptions) -> CommandResult:
 
 
 @dataclass(frozen=True)
+class ImportOptions:
+    files: tuple[Path, ...]
+    repo: Path | None
+    env: str | None
+    force: bool  # replace existing specs and presets
+    lossy: bool  # write even when a field cannot be expressed (reported as warnings)
+
+
+def import_(opts: ImportOptions) -> CommandResult:
+    from compiler.importer.run import adopt
+
+    root = locate(opts.repo)
+    done = adopt(root, opts.files, opts.env, force=opts.force, lossy=opts.lossy)
+    written = [shown_path(root / rel) for rel in done.written]
+    return CommandResult(
+        sort_diagnostics(done.diagnostics),
+        messages=[f"inferc: import: {n}" for n in done.notes] +
+                 [f"inferc: wrote {rel}" for rel in written],
+        done=f"inferc: imported {_count(done.models, 'model')} ({_count(len(written), 'file')})"
+             f"; inferc render --env {done.environment} reproduces the imported objects "
+             "apart from the differences listed")
+
+
+@dataclass(frozen=True)
 class DiffOptions:
     repo: Path | None
     base: str  # a git revision
@@ -408,5 +432,5 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "diff", "explain", "init",
-                          "render", "schema", "verify"]
+__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "diff", "explain",
+                          "import_", "init", "render", "schema", "verify"]

@@ -221,6 +221,26 @@ def verify(files: tuple[Path, ...], crd_set: str, ignore_missing_schemas: bool, 
             to_stdout=True)
 
 
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_REPO_OPTION
+@click.option("--env", "env", help="The environment whose render must reproduce the objects "
+                                   "(default: the repo's base environment).")
+@click.option("--force", is_flag=True, help="Replace specs and presets that already exist.")
+@click.option("--lossy", is_flag=True,
+              help="Write the specs even when a field cannot be expressed (each is reported "
+                   "as a warning); without it such a field is an error and nothing is written.")
+@_FORMAT
+def import_command(files: tuple[Path, ...], repo_option: Path | None, env: str | None,
+                   force: bool, lossy: bool, fmt: str) -> None:
+    """Turn objects a cluster runs (kubectl get -o yaml of InferenceServices,
+    ServingRuntimes, LLMInferenceServices and their token objects) into specs."""
+    from compiler import app
+
+    _finish(lambda: app.import_(app.ImportOptions(files, repo_option, env, force, lossy)), fmt)
+
+
 if TYPE_CHECKING:
     from compiler.app import CommandResult
 
