@@ -206,7 +206,7 @@ def diff(repo_option: Path | None, base: str, head: str | None, fmt: str, exit_c
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--platform", "crd_set", default="upstream", show_default=True,
               help="Platform release (openshift-ai-3.4, kserve-0.20, …; rhoai-3.4 also works) "
                    "or CRD set (upstream, …) to verify against")
@@ -214,7 +214,11 @@ def diff(repo_option: Path | None, base: str, head: str | None, fmt: str, exit_c
               help="Accept kinds that have no schema instead of reporting them.")
 @_FORMAT
 def verify(files: tuple[Path, ...], crd_set: str, ignore_missing_schemas: bool, fmt: str) -> None:
-    """Verify Kubernetes manifests against the vendored CRD and core schemas."""
+    """Verify Kubernetes manifests against the vendored CRD and core schemas.
+
+    FILES may be '-' (standard input: kubectl kustomize DIR | inferc verify -).
+    Kustomize's own files (kustomization.yaml, JSON-6902 patches) are checked as
+    kustomize files: what they reference exists, patches are valid operations."""
     from compiler import app
 
     _finish(lambda: app.verify(app.VerifyOptions(files, crd_set, ignore_missing_schemas)), fmt,
