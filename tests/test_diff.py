@@ -713,3 +713,14 @@ def test_markdown_of_a_failure_stays_within_a_comment(repo: History,
         "```text\nmodels/llm/chat.yaml:11:13: error: spec.replicas: expected an integer, "
         "found a string ('many') [schema.type]\n… 2 more lines: run inferc diff for all of "
         "them\n```\n")
+
+
+def test_starting_a_stopped_model_raises_its_accelerators(repo: History) -> None:
+    repo.write("models/llm/chat.yaml", model(spec="  stopped: true\n"))
+    repo.commit("stopped")
+    repo.write("models/llm/chat.yaml", model())
+    assert flags(repo.diff("--base", "main")) == [
+        "! accelerators-raised: llm/chat: accelerator count raised: nvidia.com/gpu 0 → 1 per "
+        "pod, 0 → 1 in total at the most replicas (models/llm/chat.yaml:4:9)",
+        "! accelerators-raised: llm/chat: accelerator count raised: nvidia.com/gpu 0 → 1 per "
+        "pod, 0 → 3 in total at the most replicas (models/llm/chat.yaml:4:9)"]
