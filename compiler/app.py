@@ -6,17 +6,18 @@ an exit code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from compiler import argocd, emit, pipeline
-from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.diagnostics import Diagnostic, format_path, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
 from compiler.overlay import EnvRender, K8sObject, build_tree, header
 from compiler.paths import locate, rebase, shown_path
-from compiler.repo import find_root, model_files, model_key
+from compiler.repo import Repo, find_root, is_config_file, model_files, model_key
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
 
@@ -82,8 +83,9 @@ def check(opts: CheckOptions) -> CommandResult:
     if not opts.paths:
         root = locate(opts.repo)
         compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
-        return _checked(rebase(root, _verified(compiled)), len(compiled.repo.models),
-                        len(compiled.repo.environments))
+        return _checked(rebase(root, _verified(compiled)),
+                        f"{_count(len(compiled.repo.models), 'model')} in "
+                        f"{_count(len(compiled.repo.environments), 'environment')}")
     groups: dict[Path, list[Path]] = {}
     whole: set[Path] = set()
     for given in opts.paths:
@@ -96,38 +98,72 @@ def check(opts: CheckOptions) -> CommandResult:
             files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
                            and p.is_file())
             groups.setdefault(root, []).extend(files)
-        else:
-            groups.setdefault(find_root(path.parent), []).append(path)
+        else:  # a file, or one a commit deletes (its folder may be gone too)
+            root = find_root(path.parent)
+            if not os.path.lexists(path) and not is_config_file(_display(root, path)):
+                raise UsageError(f"no such file: {shown_path(given)}")
+            groups.setdefault(root, []).append(path)
     diags: list[Diagnostic] = []
-    models, envs = 0, 0
+    said: list[str] = []
     for root in sorted(whole):
         compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
         diags += rebase(root, _verified(compiled))
-        models += len(compiled.repo.models)
-        envs += len(compiled.repo.environments)
-    partial = [root for root in groups if root not in whole]
-    for root in partial:  # a monorepo may hold several config repos
-        found, count = _check_files(root, groups[root], opts.allow_empty)
+        said.append(f"{_count(len(compiled.repo.models), 'model')} in "
+                    f"{_count(len(compiled.repo.environments), 'environment')}")
+    for root in (r for r in groups if r not in whole):  # a monorepo may hold several
+        found, summary = _check_files(root, groups[root], opts.allow_empty)
         diags += rebase(root, found)
-        models += count
-    return _checked(diags, models, None if partial else envs)
+        said.append(summary)
+    return _checked(diags, "; ".join(said))
 
 
-def _checked(diags: list[Diagnostic], models: int, envs: int | None) -> CommandResult:
-    where = f" in {envs} environment{'s' * (envs != 1)}" if envs is not None else ""
-    return CommandResult(sort_diagnostics(diags),
-                         done=f"inferc: checked {_count(models, 'model')}{where}: no errors")
+def _checked(diags: list[Diagnostic], what: str) -> CommandResult:
+    return CommandResult(sort_diagnostics(diags), done=f"inferc: checked {what}: no errors")
 
 
-def _check_files(root: Path, paths: list[Path],
-                 allow_empty: bool) -> tuple[list[Diagnostic], int]:
-    given = {_display(root, p) for p in paths}
-    models = [p for p in paths if _display(root, p).startswith("models/")]
+def _check_files(root: Path, paths: list[Path], allow_empty: bool,
+                 ) -> tuple[list[Diagnostic], str]:
+    """The given files' problems, and those their change causes elsewhere: a changed or
+    deleted spec is resolved in every environment with the other models of its
+    namespace when a quota covers it (Repo.focus); any other file (an environment,
+    a preset, inferc.yaml) can change every model, so the whole repo is resolved."""
+    shown = {_display(root, p): p for p in paths}
+    models = [p for name, p in shown.items() if name.startswith("models/")]
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only, allow_empty=allow_empty)
-    kept = [d for d in compiled.load_diagnostics if d.file in given]
-    return kept + compiled.resolve_diagnostics + _output_problems(compiled), \
-        len(compiled.repo.models)
+    repo = compiled.repo
+    kept = [d for d in compiled.load_diagnostics if d.file in shown]
+    for diag in (d for d in compiled.load_diagnostics if d.file not in shown):
+        why = _caused(repo, diag)
+        if why is not None:
+            kept.append(replace(diag, message=diag.message + why))
+    found = kept + compiled.resolve_diagnostics + _output_problems(compiled)
+    if only is None:
+        return found, _count(len(repo.models), "model")
+    gone = [p for p in only if not os.path.lexists(p)]
+    asked = [m for m in repo.models if repo.focus is None or m.key in repo.focus]
+    summary = _count(len(asked), "model") + (f" ({len(gone)} deleted)" if gone else "")
+    if len(repo.models) > len(asked):
+        summary += (f", counting {_count(len(repo.models) - len(asked), 'other model')} "
+                    "of the same namespace toward its quota")
+    return found, summary
+
+
+def _caused(repo: Repo, diag: Diagnostic) -> str | None:
+    """Why check FILES reports a load problem outside the given files (None: it does
+    not): another model of a quota-checked namespace that does not load (its quota
+    cannot be counted without it), or an environment override left pointing at a
+    deleted model."""
+    if repo.focus is None:
+        return None
+    key = model_key(repo.root, repo.root / diag.file)
+    if key is not None and repo.complete is not None and key.namespace in repo.complete:
+        return (f" (needed for the quota check of namespace '{key.namespace}')"
+                if diag.is_error else None)
+    if diag.rule == "env.unknown-model" and any(
+            diag.path == format_path(("spec", "overrides", str(k))) for k in repo.focus):
+        return ""
+    return None
 
 
 def _verified(compiled: pipeline.Compiled) -> list[Diagnostic]:

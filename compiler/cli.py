@@ -55,7 +55,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_REPO_OPTION
 @_ALLOW_EMPTY
 @_FORMAT

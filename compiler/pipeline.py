@@ -119,9 +119,12 @@ def _empty_environments(repo: Repo, chosen: Sequence[Environment],
     When model files exist but failed, their own errors say why; without any model
     file, or with every model fine and none here, this is the only message."""
     failed = any(d.is_error for d in diags)
+    # check FILES resolves only the models it was given (none, for a deleted spec):
+    # whether the environment still renders a model is known from the files on disk
+    partial = repo.focus is not None
     out = []
     for env in chosen:
-        if deployments.get(env.name) or (repo.model_keys and failed):
+        if deployments.get(env.name) or (repo.model_keys and (failed or partial)):
             continue
         state = models_folder_state(repo.root) if not repo.model_keys else \
             f"none of the {len(repo.model_keys)} models applies to it"

@@ -7,7 +7,7 @@ Everything every target shares is resolved here; the chosen target's resolver
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -74,22 +74,30 @@ class Resolver:
 
     def environment(self, env: Environment,
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
+        """The models of ``env``, with every problem. Under check FILES (``repo.focus``)
+        only the models asked about are returned and reported; the other models read
+        (their namespaces', Repo.focus) count toward the quotas, and their own problems
+        are reported only when they keep a model out of a quota check."""
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
         diags.extend(platform_rules.check_environment(env))
         for target in TARGETS.values():
             diags.extend(target.check_environment(env, self.repo))
+        focus = self.repo.focus
         for model in self.repo.models:
             rd, problems = self.deployment(model, env)
-            diags.extend(problems)
+            if focus is None or model.key in focus:
+                diags.extend(problems)
+            elif rd is None:
+                diags.extend(_blocking_quota(model, env, problems))
             if rd is not None:
                 out.append(rd)
-        diags.extend(gateway.check(env, out))
-        if not self.repo.partial:  # quotas need every model
-            diags.extend(quota.check(env, out))
+        asked = out if focus is None else [rd for rd in out if rd.key in focus]
+        diags.extend(gateway.check(env, asked))
+        diags.extend(quota.check(env, out, namespaces=self.repo.complete, blame=focus))
         diags.extend(monitoring.dashboard_warnings(
-            env, [(str(rd.key), rd.target) for rd in out if rd.monitoring is not None]))
-        return out, diags
+            env, [(str(rd.key), rd.target) for rd in asked if rd.monitoring is not None]))
+        return asked, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
                    ) -> tuple[ResolvedDeployment | None, list[Diagnostic]]:
@@ -173,6 +181,16 @@ class Resolver:
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
                            hint=did_you_mean(name, found, otherwise=f"known profiles: "
                                              f"{', '.join(sorted(found))}"))
+
+
+def _blocking_quota(model: ModelSpec, env: Environment,
+                    problems: list[Diagnostic]) -> list[Diagnostic]:
+    """The errors of a model that was read only for its namespace's quota and does not
+    resolve: the quota cannot be checked without it, so they are shown, saying why."""
+    if model.key.namespace not in env.quotas:
+        return []
+    why = f" (needed for the quota check of namespace '{model.key.namespace}')"
+    return [replace(d, message=d.message + why) for d in problems if d.is_error]
 
 
 def _target_defaults(target: TargetFacts, values: dict[str, Any],
