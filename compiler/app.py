@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import argocd, emit, pipeline
@@ -18,6 +18,7 @@ from compiler.order import kustomize_order
 from compiler.overlay import EnvRender, K8sObject, build_tree, header
 from compiler.paths import locate, rebase, shown_path
 from compiler.repo import Repo, find_root, is_config_file, model_files, model_key
+from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
 
@@ -132,11 +133,7 @@ def _check_files(root: Path, paths: list[Path], allow_empty: bool,
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only, allow_empty=allow_empty)
     repo = compiled.repo
-    kept = [d for d in compiled.load_diagnostics if d.file in shown]
-    for diag in (d for d in compiled.load_diagnostics if d.file not in shown):
-        why = _caused(repo, diag)
-        if why is not None:
-            kept.append(replace(diag, message=diag.message + why))
+    kept = [d for d in compiled.load_diagnostics if d.file in shown or _caused(repo, d)]
     found = kept + compiled.resolve_diagnostics + _output_problems(compiled)
     if only is None:
         return found, _count(len(repo.models), "model")
@@ -149,21 +146,17 @@ def _check_files(root: Path, paths: list[Path], allow_empty: bool,
     return found, summary
 
 
-def _caused(repo: Repo, diag: Diagnostic) -> str | None:
-    """Why check FILES reports a load problem outside the given files (None: it does
-    not): another model of a quota-checked namespace that does not load (its quota
-    cannot be counted without it), or an environment override left pointing at a
-    deleted model."""
+def _caused(repo: Repo, diag: Diagnostic) -> bool:
+    """Whether check FILES reports a load problem outside the given files: another
+    model of a quota-checked namespace (pipeline._for_quota says why), or an
+    environment override left pointing at a deleted model."""
     if repo.focus is None:
-        return None
+        return False
     key = model_key(repo.root, repo.root / diag.file)
-    if key is not None and repo.complete is not None and key.namespace in repo.complete:
-        return (f" (needed for the quota check of namespace '{key.namespace}')"
-                if diag.is_error else None)
-    if diag.rule == "env.unknown-model" and any(
-            diag.path == format_path(("spec", "overrides", str(k))) for k in repo.focus):
-        return ""
-    return None
+    if key is not None:
+        return repo.complete is not None and key.namespace in repo.complete
+    return diag.rule == "env.unknown-model" and any(
+        diag.path == format_path(("spec", "overrides", str(k))) for k in repo.focus)
 
 
 def _verified(compiled: pipeline.Compiled) -> list[Diagnostic]:
@@ -246,7 +239,10 @@ def _selected(renders: Sequence[EnvRender], namespace: str | None,
 
 
 def explain(opts: ExplainOptions) -> CommandResult:
+    """The model's resolution in one environment, as far as it goes: a model that does
+    not resolve is explained up to where it stops, and its errors follow (exit 1)."""
     from compiler import explain as explaining
+    from compiler.resolve import Resolver
 
     root = locate(opts.repo)
     key = _model_key(opts.model)
@@ -257,14 +253,36 @@ def explain(opts: ExplainOptions) -> CommandResult:
     outcome = pipeline.run(root, environment=opts.env, one_environment=True,
                            only_models=[path])
     compiled = outcome.compiled
-    if outcome.stopped:
-        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
-    assert outcome.environment is not None
-    env_name = outcome.environment
-    rd = next(r for r in compiled.deployments[env_name] if r.key == key)
-    text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
-    return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)), output=text,
-                         done=f"inferc: explained {key} in environment {env_name}")
+    diags = sort_diagnostics(rebase(root, compiled.diagnostics))
+    within = sort_diagnostics(compiled.diagnostics)  # JSON: repo-relative, as its sources
+    model = next((m for m in compiled.repo.models if m.key == key), None)
+    if any(d.is_error for d in compiled.load_diagnostics) or model is None:
+        return CommandResult(diags)  # nothing to explain: its files do not load
+    env_name = _explained_environment(compiled.repo, opts.env)
+    env = pipeline.require_environment(compiled.repo, env_name)
+    rd = next((r for r in compiled.deployments[env_name] if r.key == key), None)
+    done = f"inferc: explained {key} in environment {env_name}"
+    if rd is not None:
+        text = (explaining.as_json(rd, within) if opts.fmt == "json"
+                else explaining.as_text(rd, diags))
+        return CommandResult(diags, output=text, done=done)
+    found, _ = Resolver(compiled.repo).attempt(model, env)
+    assert not isinstance(found, ResolvedDeployment)  # it did not resolve in the pipeline
+    text = (explaining.partial_json(found, within) if opts.fmt == "json"
+            else explaining.partial_text(found))
+    return CommandResult(diags, output=text)
+
+
+def _explained_environment(repo: Repo, asked: str | None) -> str:
+    """A model resolves differently per environment, so with several the user says
+    which; a repo with one environment needs no --env."""
+    if asked is not None:
+        return asked
+    names = [e.name for e in repo.environments]
+    if len(names) > 1:
+        raise UsageError(f"the repo has {len(names)} environments ({', '.join(names)}); "
+                         "pass --env ENV to say which one to explain the model in")
+    return pipeline.base_environment(repo)
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,15 @@ def _summary(diags: Sequence[Diagnostic]) -> str:
     return f"{', '.join(parts)} in {files} file{'s' * (files != 1)}\n"
 
 
+def json_items(diags: Sequence[Diagnostic]) -> list[dict[str, object]]:
+    """Diagnostics as the JSON report lists them (``explain --format json`` embeds them)."""
+    return [{"file": d.file, "line": d.line, "column": d.col, "severity": str(d.severity),
+             "path": d.path, "message": d.message, "rule": d.rule, "hint": d.hint}
+            for d in (_escaped(d) for d in diags)]
+
+
 def _json(diags: Sequence[Diagnostic]) -> str:
-    items = [{"file": d.file, "line": d.line, "column": d.col, "severity": str(d.severity),
-              "path": d.path, "message": d.message, "rule": d.rule, "hint": d.hint}
-             for d in diags]
+    items = json_items(diags)
     errors = sum(1 for d in diags if d.is_error)
     body = {"diagnostics": items, "errors": errors, "warnings": len(diags) - errors}
     return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

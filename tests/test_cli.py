@@ -55,7 +55,7 @@ def test_paths_outside_the_current_directory_are_absolute(project: Path, tmp_pat
 
 @pytest.mark.parametrize("args", [
     ["check"], ["build", "--check"], ["render", "--env", "prod"],
-    ["explain", "llm/granite-8b"], ["catalog"],
+    ["explain", "llm/granite-8b", "--env", "prod"], ["catalog"],
 ])
 def test_every_command_finds_the_repo_upward(project: Path, args: list[str]) -> None:
     repo = project / "deploy"

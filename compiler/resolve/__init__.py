@@ -33,6 +33,7 @@ from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
 from compiler.resolve.targets import (
     Choice,
+    Partial,
     TargetInput,
     TargetResolver,
     choose,
@@ -44,6 +45,7 @@ from compiler.spec import (
     STRATEGY_SETTING,
     Environment,
     HardwareProfile,
+    ModelKey,
     ModelSpec,
     dashboard_strategy,
     no_profile,
@@ -51,7 +53,8 @@ from compiler.spec import (
 from compiler.targets import DEFAULT_TARGET, TargetFacts, facts
 from compiler.text import did_you_mean
 
-__all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
+__all__ = ["TARGETS", "Partial", "ResolvedDeployment", "Resolver", "quota_needs",
+           "resolver_for"]
 
 # One resolver per available target (compiler.targets: "How to add a target").
 TARGETS: dict[str, TargetResolver] = {
@@ -104,6 +107,12 @@ class Resolver:
         """One model in one environment. Every problem of the model is reported: one that
         stops a part (an unknown profile, a runtime nobody can choose) does not hide the
         others (storage, resources, access, scaling)."""
+        found, diags = self.attempt(model, env)
+        return (found if isinstance(found, ResolvedDeployment) else None), diags
+
+    def attempt(self, model: ModelSpec, env: Environment,
+                ) -> tuple[ResolvedDeployment | Partial, list[Diagnostic]]:
+        """:meth:`deployment`, keeping what could be resolved when the model cannot be."""
         values, origins = L.merge(self._layers(model, env))
         if origins["strategy"].path == STRATEGY_SETTING[:-1] + ("strategy",):
             origins["strategy"] = L.Origin(L.ENV_DEFAULT, env.doc, STRATEGY_SETTING)
@@ -118,12 +127,12 @@ class Resolver:
         chosen = self._target(model, env, values, origins)
         target_name = chosen.target.name if isinstance(chosen, Choice) else DEFAULT_TARGET
         _target_defaults(facts(target_name), values, origins)
-        workload = None
+        workload, selection = None, None
         if isinstance(chosen, Diagnostic):
             diags.append(chosen)
         elif profile is not None:  # runtime selection matches on the profile's accelerator
-            workload, problems = TARGETS[target_name].resolve(
-                TargetInput(model, env, values, origins, profile, self.repo))
+            selection = TargetInput(model, env, values, origins, profile, self.repo)
+            workload, problems = TARGETS[target_name].resolve(selection)
             diags += problems
         location, problems = storage.resolve(values["storage"], origins)
         diags += problems
@@ -138,7 +147,8 @@ class Resolver:
         scaling, problems = rollout.scaling(values, origins)
         diags += problems
         if location is None or profile is None or res is None or workload is None:
-            return None, diags
+            return Partial(model.key, env, values, origins, target_name, profile, res,
+                           selection), diags
         watch, problems = monitoring.resolve(model.key.name, values, origins, env, target_name,
                                              workload)
         rd = ResolvedDeployment(
@@ -189,8 +199,14 @@ def _blocking_quota(model: ModelSpec, env: Environment,
     resolve: the quota cannot be checked without it, so they are shown, saying why."""
     if model.key.namespace not in env.quotas:
         return []
-    why = f" (needed for the quota check of namespace '{model.key.namespace}')"
-    return [replace(d, message=d.message + why) for d in problems if d.is_error]
+    return [replace(d, message=d.message + quota_needs(model.key)) for d in problems
+            if d.is_error]
+
+
+def quota_needs(key: ModelKey) -> str:
+    """Said after a problem of a model that check FILES or explain read only to count
+    its namespace's quota."""
+    return f" (needed for the quota check of namespace '{key.namespace}')"
 
 
 def _target_defaults(target: TargetFacts, values: dict[str, Any],
