@@ -2,7 +2,9 @@
 
 Shows the runtime chosen and every template considered with the reason it was
 kept or dropped, the hardware profile and the resources it produced, and for
-every resolved value the layer that set it with its file:line.
+every resolved value the layer that set it with its file:line. A model that does
+not resolve (a :class:`Partial`) is shown as far as it got: the templates with
+why each was dropped, the profile if it resolved, the layered values as written.
 """
 
 from __future__ import annotations
