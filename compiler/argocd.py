@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.objects import K8sObject
 from compiler.overlay import EnvRender, header
 from compiler.repo import Repo
@@ -32,9 +33,10 @@ from compiler.yamlio import dump_all
 FOLDER = "argocd"
 API_VERSION = "argoproj.io/v1alpha1"
 IN_CLUSTER = "https://kubernetes.default.svc"
-STOP = "/metadata/annotations/serving.kserve.io~1stop"  # the dashboard's Stop/Start toggle
-MANAGED_BY = {"app.kubernetes.io/managed-by": "inferc"}
-ENVIRONMENT_LABEL = "inferc.dev/environment"
+STOP = V.annotation_pointer(V.STOP)  # the dashboard's Stop/Start toggle
+RESOURCE_VERSION = V.annotation_pointer(V.HARDWARE_PROFILE_RESOURCE_VERSION)
+MANAGED_BY = {V.MANAGED_BY: "inferc"}
+ENVIRONMENT_LABEL = V.INFERC_ENVIRONMENT
 
 
 def files(repo: Repo, renders: Sequence[EnvRender]) -> dict[str, str]:
@@ -157,9 +159,9 @@ def ignore_differences(env: Environment) -> list[dict[str, Any]]:
     if release.runs("hardwareProfileWebhook"):
         # the webhook copies the profile's scheduling; inferc leaves it to it (DESIGN rule 6)
         isvc += ["/spec/predictor/nodeSelector", "/spec/predictor/tolerations",
-                 "/metadata/annotations/opendatahub.io~1hardware-profile-resource-version"]
+                 RESOURCE_VERSION]
         llmisvc += ["/spec/template/nodeSelector", "/spec/template/tolerations",
-                    "/metadata/annotations/opendatahub.io~1hardware-profile-resource-version"]
+                    RESOURCE_VERSION]
     if release.runs("connectionsWebhook"):
         # an S3 connection's key and path, and the service account that reads it
         isvc += ["/spec/predictor/model/storage", "/spec/predictor/serviceAccountName"]

@@ -171,13 +171,13 @@ class HardwareProfile:
     @property
     def disabled(self) -> bool:
         """opendatahub.io/disabled: "true" hides the profile from the dashboard."""
-        return self._annotation("opendatahub.io/disabled") == "true"
+        return self._annotation(V.DISABLED) == "true"
 
     @property
     def visibility(self) -> tuple[str, ...]:
         """opendatahub.io/dashboard-feature-visibility: where the dashboard offers it
         (empty: everywhere)."""
-        text = self._annotation("opendatahub.io/dashboard-feature-visibility")
+        text = self._annotation(V.FEATURE_VISIBILITY)
         try:
             value = json.loads(text) if text else []
         except json.JSONDecodeError:

@@ -25,6 +25,10 @@ UNSUPPORTED_ACCEPTED = "opendatahub.io/unsupported-status-accepted"
 KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # which runtime a ServingRuntime is
 HARDWARE_PROFILE_NAME = "opendatahub.io/hardware-profile-name"
 HARDWARE_PROFILE_NAMESPACE = "opendatahub.io/hardware-profile-namespace"
+# cluster state (the profile's resourceVersion): never written, ignored in Argo CD's diff
+HARDWARE_PROFILE_RESOURCE_VERSION = "opendatahub.io/hardware-profile-resource-version"
+DISABLED = "opendatahub.io/disabled"  # on HardwareProfiles: "true" hides it in the dashboard
+FEATURE_VISIBILITY = "opendatahub.io/dashboard-feature-visibility"  # where a profile is offered
 ENABLE_AUTH = "security.opendatahub.io/enable-auth"
 GENAI_ASSET = "opendatahub.io/genai-asset"  # a label
 GENAI_USE_CASE = "opendatahub.io/genai-use-case"
@@ -32,6 +36,9 @@ CONNECTIONS = "opendatahub.io/connections"
 CONNECTION_PATH = "opendatahub.io/connection-path"
 KUEUE_MANAGED = "kueue.openshift.io/managed"  # Namespace label
 MODELMESH_ENABLED = "modelmesh-enabled"  # Namespace label: "false" = single-model serving
+# the runtime's metrics endpoint, on a ServingRuntime's spec.annotations (OpenShift AI)
+PROMETHEUS_PORT = "prometheus.io/port"
+PROMETHEUS_PATH = "prometheus.io/path"
 
 # ---- KServe
 VISIBILITY = "networking.kserve.io/visibility"
@@ -39,8 +46,29 @@ STOP = "serving.kserve.io/stop"
 DEPLOYMENT_MODE = "serving.kserve.io/deploymentMode"
 STORAGE_SECRET = "serving.kserve.io/storageSecretName"
 SERVER_TYPE = "serving.kserve.io/server-type"
+KSERVE_PROMETHEUS_PORT = "prometheus.kserve.io/port"  # upstream KServe's metrics annotations
+KSERVE_PROMETHEUS_PATH = "prometheus.kserve.io/path"
+# labels KServe puts on the pods of an InferenceService's predictor
+ISVC_POD = "serving.kserve.io/inferenceservice"
+COMPONENT = "component"  # "predictor", "transformer", …
 
 # ---- Kubernetes and Argo CD
 SERVICE_ACCOUNT_NAME = "kubernetes.io/service-account.name"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 MANAGED_BY = "app.kubernetes.io/managed-by"
+APP_NAME = "app.kubernetes.io/name"  # the llm-d controller: the LLMInferenceService's name
+APP_PART_OF = "app.kubernetes.io/part-of"  # the llm-d controller: "llminferenceservice"
+APP_COMPONENT = "app.kubernetes.io/component"  # the llm-d controller: which workload
+NAMESPACE_NAME = "kubernetes.io/metadata.name"  # set by Kubernetes on every Namespace
+QUEUE_NAME = "kueue.x-k8s.io/queue-name"  # Kueue's admission label (upstream KServe)
+INFERC_ENVIRONMENT = "inferc.dev/environment"  # inferc's label on its Argo CD Applications
+
+
+def json_pointer(*path: str) -> str:
+    """An RFC 6901 pointer (Argo CD's jsonPointers, JSON-6902 patches): ``~`` and ``/``
+    inside a key are escaped, so ``annotation_pointer(STOP)`` reaches one annotation."""
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def annotation_pointer(key: str) -> str:
+    return json_pointer("metadata", "annotations", key)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compiler import vocabulary as V
 from compiler.objects import K8sObject
 from compiler.render.common import SYNC_WAVE
 from compiler.resolve.gateway import Edge, InferenceGateway, edge
@@ -26,7 +27,7 @@ from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment
 
 KUADRANT_NAMESPACE = "kuadrant-system"  # where the documentation installs Kuadrant
-NAME_LABEL = "kubernetes.io/metadata.name"  # set by Kubernetes on every Namespace
+NAME_LABEL = V.NAMESPACE_NAME
 
 
 def render_environment(env: Environment, deployments: Sequence[ResolvedDeployment],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.objects import K8sObject
 from compiler.render.common import DASHBOARD_LABEL, hardware_profile_annotations, metadata
 from compiler.resolve.gateway import edge
@@ -39,7 +40,7 @@ def _labels(rd: ResolvedDeployment, dashboard: bool) -> dict[str, str]:
         return {}
     labels = {DASHBOARD_LABEL: "true"}
     if rd.access.ai_asset_use_case is not None:
-        labels["opendatahub.io/genai-asset"] = "true"
+        labels[V.GENAI_ASSET] = "true"
     return labels
 
 
@@ -48,22 +49,22 @@ def _annotations(rd: ResolvedDeployment, dashboard: bool) -> dict[str, str]:
     if not rd.access.auth and rd.environment.release.runs("llmdAuthPolicy"):
         # Read by the platform's controller that writes the AuthPolicy; the dashboard
         # writes the key only to turn auth off (absent means on).
-        out["security.opendatahub.io/enable-auth"] = "false"
+        out[V.ENABLE_AUTH] = "false"
     if not dashboard:
         return out
-    out.update({"openshift.io/display-name": rd.display_name,
-                "opendatahub.io/model-type": rd.model_type, **hardware_profile_annotations(rd)})
+    out.update({V.DISPLAY_NAME: rd.display_name,
+                V.MODEL_TYPE: rd.model_type, **hardware_profile_annotations(rd)})
     if rd.description:
-        out["openshift.io/description"] = rd.description
+        out[V.DESCRIPTION] = rd.description
     if rd.access.ai_asset_use_case:
-        out["opendatahub.io/genai-use-case"] = rd.access.ai_asset_use_case
+        out[V.GENAI_USE_CASE] = rd.access.ai_asset_use_case
     if rd.storage.connection is not None:
-        out["opendatahub.io/connections"] = rd.storage.connection
+        out[V.CONNECTIONS] = rd.storage.connection
         if rd.storage.scheme == "s3":
-            out["opendatahub.io/connection-path"] = rd.storage.path
+            out[V.CONNECTION_PATH] = rd.storage.path
     if rd.access.stopped:
         # only a declared stop: a "false" in Git would undo the dashboard's Stop button
-        out["serving.kserve.io/stop"] = "true"
+        out[V.STOP] = "true"
     return out
 
 

@@ -195,8 +195,8 @@ def pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint) -> 
         "apiVersion": API, "kind": "PodMonitor",
         "metadata": metadata(rd.key.name + SCRAPE_SUFFIX, rd.key.namespace, labels=labels),
         "spec": {
-            "selector": {"matchLabels": {"component": "predictor",
-                                         "serving.kserve.io/inferenceservice": rd.key.name}},
+            "selector": {"matchLabels": {V.COMPONENT: "predictor",
+                                         V.ISVC_POD: rd.key.name}},
             "podMetricsEndpoints": [{
                 "path": endpoint.path,
                 "scheme": "http",
@@ -226,9 +226,9 @@ def llmd_pod_monitor(rd: ResolvedDeployment, mon: Monitoring, endpoint: Endpoint
         "metadata": metadata(rd.key.name + SCRAPE_SUFFIX, rd.key.namespace, labels=labels),
         "spec": {
             "selector": {
-                "matchLabels": {"app.kubernetes.io/name": rd.key.name,
-                                "app.kubernetes.io/part-of": "llminferenceservice"},
-                "matchExpressions": [{"key": "app.kubernetes.io/component", "operator": "In",
+                "matchLabels": {V.APP_NAME: rd.key.name,
+                                V.APP_PART_OF: "llminferenceservice"},
+                "matchExpressions": [{"key": V.APP_COMPONENT, "operator": "In",
                                       "values": list(LLMD_COMPONENTS)}],
             },
             "podMetricsEndpoints": [scrape],

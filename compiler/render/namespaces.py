@@ -44,7 +44,7 @@ def _namespace(name: str, queued: bool, dashboard: bool, display: str | None) ->
     # wave -2: everything else in the namespace (wave -1 and 0) needs it first
     annotations = {SYNC_WAVE: "-2"}
     if display:
-        annotations["openshift.io/display-name"] = display  # the dashboard's project name
+        annotations[V.DISPLAY_NAME] = display  # the dashboard's project name
     return {"apiVersion": "v1", "kind": "Namespace",
             "metadata": {"name": name, "labels": dict(sorted(labels.items())),
                          "annotations": dict(sorted(annotations.items()))}}

@@ -32,7 +32,7 @@ from compiler.resolve.records import ResolvedDeployment
 DEPLOYMENT_MODE = V.DEPLOYMENT_MODE
 STORAGE_SECRET = V.STORAGE_SECRET
 VISIBILITY = V.VISIBILITY
-QUEUE_LABEL = "kueue.x-k8s.io/queue-name"
+QUEUE_LABEL = V.QUEUE_NAME
 
 
 def deployment_mode(rd: ResolvedDeployment) -> dict[str, str]:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from compiler import vocabulary as V
 from compiler.catalog import ModelFormat, RuntimeTemplate
 from compiler.cluster_runtimes import platform_runtimes
 from compiler.diagnostics import Diagnostic
@@ -40,6 +41,10 @@ class KServeWorkload(Workload):
     strategy: Strategy
     extra_env: tuple[EnvVar, ...]  # what the runtime needs beyond the user's env (MLServer)
     protocol: str | None = None  # spec.protocolVersion; None: KServe's default (v1)
+    # The format selection matched on, when it differs from the written one: the
+    # wizard's matching needs a version, so a spec's bare name implies the only one
+    # the templates list; the InferenceService still says what the spec says.
+    matched_format: ModelFormat | None = None
 
     def pod_groups(self, scaling: Scaling, resources: Resources) -> tuple[PodGroup, ...]:
         replicas = scaling.max_replicas
@@ -54,8 +59,12 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
     try:
         if env.release.selection == "kserve":
             choice, fmt = _kserve_selection(inp, templates)
+            matched = fmt
         else:
-            choice, fmt = _dashboard_selection(inp, templates)
+            choice, matched = _dashboard_selection(inp, templates)
+            # Written exactly as the spec gives it (the documentation's CLI example writes
+            # {name: onnx}); only a generative model without one gets the forced vLLM.
+            fmt = _format(values) or matched
     except runtime.SelectionError as exc:
         return None, [exc.diagnostic]
     strategy, diags = rollout.strategy(values, origins)
@@ -64,7 +73,8 @@ def resolve(inp: TargetInput) -> tuple[KServeWorkload | None, list[Diagnostic]]:
                                    origins.get("args"), inp.repo.root)
     protocol = values.get("protocolVersion")
     problems += _protocol(protocol, choice.template, origins)
-    return (KServeWorkload(choice, fmt, strategy, tuple(extra_env), protocol),
+    return (KServeWorkload(choice, fmt, strategy, tuple(extra_env), protocol,
+                           matched if matched != fmt else None),
             diags + problems)
 
 
@@ -193,7 +203,7 @@ def _mode_lines(rd: ResolvedDeployment) -> list[str]:
     if normalise_mode(default) == normalise_mode(release.raw_mode):
         return [f"deployment mode: {release.raw_mode}, the cluster's default ({source}); "
                 "no annotation", ""]
-    return [f"deployment mode: {release.raw_mode}, written as serving.kserve.io/deploymentMode "
+    return [f"deployment mode: {release.raw_mode}, written as {V.DEPLOYMENT_MODE} "
             f"because the cluster's default is {default} ({source})", ""]
 
 
@@ -212,9 +222,12 @@ def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
 
 def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
     workload = rd.workload_as(KServeWorkload)
-    fmt = workload.model_format
+    fmt, matched = workload.model_format, workload.matched_format
+    shown = f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name
+    if matched is not None:
+        shown += f" (matched as {matched.name}:{matched.version})"
     return {
-        "modelFormat": f"{fmt.name}:{fmt.version}" if fmt.version else fmt.name,
+        "modelFormat": shown,
         "runtime": "auto" if workload.runtime.mode == "auto" else workload.runtime.template.name,
         "strategy": workload.strategy.type,
         "protocolVersion": workload.protocol or "",

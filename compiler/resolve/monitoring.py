@@ -32,8 +32,8 @@ from compiler.resolve.records import Workload
 from compiler.spec import Environment
 
 KSERVE_RUNTIME = V.KSERVE_RUNTIME  # what odh-model-controller keys its queries on
-_PORT_KEYS = ("prometheus.io/port", "prometheus.kserve.io/port")  # RHOAI, upstream KServe
-_PATH_KEYS = ("prometheus.io/path", "prometheus.kserve.io/path")
+_PORT_KEYS = (V.PROMETHEUS_PORT, V.KSERVE_PROMETHEUS_PORT)  # RHOAI, upstream KServe
+_PATH_KEYS = (V.PROMETHEUS_PATH, V.KSERVE_PROMETHEUS_PATH)
 LLMD = "llm-d"
 _SWITCH = ("spec", "monitoring", "llmdControllerMonitors")
 
@@ -87,7 +87,7 @@ def _kserve(name: str, parsed: list[O.Objective], env: Environment, platform: Pl
         if endpoint is None:
             diags.append(origins["monitoring.enabled"].diag(
                 f"runtime '{template.runtime_name}' declares no metrics port "
-                "(prometheus.io/port): inferc emits rules but cannot scrape it",
+                f"({' or '.join(_PORT_KEYS)}): inferc emits rules but cannot scrape it",
                 "monitoring.no-metrics-port", severity=Severity.WARNING))
     return Monitoring(
         target="kserve", objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,

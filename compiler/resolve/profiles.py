@@ -14,6 +14,7 @@ Warnings, not errors: the model still deploys, but
 
 from __future__ import annotations
 
+from compiler import vocabulary as V
 from compiler.diagnostics import Diagnostic, Severity
 from compiler.resolve.layers import Origin
 from compiler.spec import Environment, HardwareProfile
@@ -27,15 +28,15 @@ def check(profile: HardwareProfile, env: Environment, origin: Origin) -> list[Di
     out = []
     if profile.disabled:
         out.append(origin.diag(
-            f"hardware profile '{profile.name}' is disabled (opendatahub.io/disabled: \"true\"); "
+            f"hardware profile '{profile.name}' is disabled ({V.DISABLED}: \"true\"); "
             "the dashboard does not offer it, and a dashboard edit of this model would have to "
             "pick another", "profile.disabled", severity=Severity.WARNING))
     shown = profile.visibility
     if shown and MODEL_SERVING not in shown:
         out.append(origin.diag(
             f"hardware profile '{profile.name}' is for {', '.join(shown)} only "
-            "(opendatahub.io/dashboard-feature-visibility); the dashboard does not offer it for "
-            "model serving", "profile.not-for-serving", severity=Severity.WARNING,
+            f"({V.FEATURE_VISIBILITY}); the dashboard does not offer it for model serving",
+            "profile.not-for-serving", severity=Severity.WARNING,
             hint="use a profile whose visibility includes model-serving, or none"))
     if not profile.builtin and not env.manage_profiles:
         out.append(origin.diag(
