@@ -61,27 +61,30 @@ class Problem:
 def check(obj: Mapping[str, Any]) -> list[Problem]:
     """Every API-server problem of ``obj`` (types the schema rejects are skipped here)."""
     out = list(_annotations(obj))
-    kind = obj.get("kind")
-    for path, node in _walk(obj, ()):
+    _visit(obj, (), obj.get("kind"), out)
+    return out
+
+
+def _visit(node: Any, path: DocPath, kind: Any, out: list[Problem]) -> None:
+    """Check every mapping below ``node``, parents before children, keys in order.
+
+    Plain recursion that appends, not a generator: every object of a build passes
+    through here, and a chain of ``yield from`` costs a step per level per node.
+    """
+    if isinstance(node, dict):
         resources = node.get("resources")
         if isinstance(resources, dict) and ("requests" in resources or "limits" in resources):
             out.extend(_resources(resources, (*path, "resources")))
         rolling = node.get("rollingUpdate")
         if isinstance(rolling, dict) and kind not in _OTHER_ROLLOUTS:
             out.extend(_rollout(node, rolling, path))
-    return out
-
-
-def _walk(node: Any, path: DocPath) -> Iterator[tuple[DocPath, dict[str, Any]]]:
-    if isinstance(node, dict):
-        yield path, node
         for key, value in node.items():
             if isinstance(value, (dict, list)):
-                yield from _walk(value, (*path, key))
+                _visit(value, (*path, key), kind, out)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             if isinstance(value, (dict, list)):
-                yield from _walk(value, (*path, index))
+                _visit(value, (*path, index), kind, out)
 
 
 # --- container resources ------------------------------------------------------------------

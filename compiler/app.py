@@ -10,17 +10,21 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from compiler import argocd, emit, pipeline
 from compiler.diagnostics import Diagnostic, format_path, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
 from compiler.overlay import EnvRender, K8sObject, build_tree, header
-from compiler.paths import locate, rebase, shown_path
+from compiler.paths import locate, rebase, shown, shown_path
 from compiler.repo import Repo, find_root, is_config_file, model_files, model_key
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
+
+if TYPE_CHECKING:  # diff's modules load only when the command runs
+    from compiler.diff import Revision, Side
 
 # Called with a short line while a long command runs; the CLI passes one only on a terminal.
 Progress = Callable[[str], None]
@@ -33,10 +37,12 @@ class CommandResult:
     messages: list[str] = field(default_factory=list)  # progress or drift lines for stderr
     drift: bool = False
     done: str = ""  # the one line saying it succeeded (stderr, only when the exit code is 0)
+    failed: bool = False  # the output itself reports errors (diff of a revision that fails)
 
     @property
     def exit_code(self) -> ExitCode:
-        return exit_code_for(errors=sum(d.is_error for d in self.diagnostics), drift=self.drift)
+        errors = sum(d.is_error for d in self.diagnostics) + self.failed
+        return exit_code_for(errors=errors, drift=self.drift)
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,8 @@ class BuildOptions:
     check: bool
     progress: Progress | None = None
     allow_empty: bool = False
+    wait: float = emit.LOCK_WAIT  # seconds to wait for another build writing the same folder
+    notify: Progress | None = None  # hears a line when the build has to wait
 
 
 @dataclass(frozen=True)
@@ -128,12 +136,12 @@ def _check_files(root: Path, paths: list[Path], allow_empty: bool,
     deleted spec is resolved in every environment with the other models of its
     namespace when a quota covers it (Repo.focus); any other file (an environment,
     a preset, inferc.yaml) can change every model, so the whole repo is resolved."""
-    shown = {_display(root, p): p for p in paths}
-    models = [p for name, p in shown.items() if name.startswith("models/")]
+    given = {_display(root, p): p for p in paths}
+    models = [p for name, p in given.items() if name.startswith("models/")]
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only, allow_empty=allow_empty)
     repo = compiled.repo
-    kept = [d for d in compiled.load_diagnostics if d.file in shown or _caused(repo, d)]
+    kept = [d for d in compiled.load_diagnostics if d.file in given or _caused(repo, d)]
     found = kept + compiled.resolve_diagnostics + _output_problems(compiled)
     if only is None:
         return found, _count(len(repo.models), "model")
@@ -169,7 +177,8 @@ def _output_problems(compiled: pipeline.Compiled) -> list[Diagnostic]:
     ServingRuntime schema refuses, say)."""
     if any(d.is_error for d in compiled.diagnostics):
         return []
-    return pipeline.render_all(compiled)[1]
+    renders, diags = pipeline.render_all(compiled)
+    return diags + argocd.verify(compiled.repo, argocd.objects(compiled.repo, renders))
 
 
 def build(opts: BuildOptions) -> CommandResult:
@@ -181,8 +190,12 @@ def build(opts: BuildOptions) -> CommandResult:
     diags = sort_diagnostics(rebase(root, outcome.diagnostics))
     if outcome.stopped:
         return CommandResult(diags)
+    applications = argocd.objects(compiled.repo, outcome.renders)
+    refused = rebase(root, argocd.verify(compiled.repo, applications))
+    if refused:
+        return CommandResult(sort_diagnostics(diags + refused))
     files = build_tree(outcome.renders, pipeline.base_environment(compiled.repo))
-    files.update(argocd.files(compiled.repo, outcome.renders))
+    files.update(argocd.files(compiled.repo, applications))
     if opts.check:
         found = emit.drift(out, files, repo_root=root)
         lines = ([f"would add {shown_path(out / p)}" for p in found.added] +
@@ -191,7 +204,7 @@ def build(opts: BuildOptions) -> CommandResult:
         return CommandResult(diags, messages=lines, drift=bool(found),
                              done=f"inferc: {shown_path(out)} is up to date "
                                   f"({_count(len(files), 'file')})")
-    emit.write_tree(out, files, repo_root=root)
+    emit.write_tree(out, files, repo_root=root, wait=opts.wait, on_wait=opts.notify)
     return CommandResult(diags, done=f"inferc: wrote {_count(len(files), 'file')} to "
                                      f"{shown_path(out)}")
 
@@ -356,6 +369,81 @@ def verify(opts: VerifyOptions) -> CommandResult:
                               f"{opts.crd_set}: no errors")
 
 
+@dataclass(frozen=True)
+class DiffOptions:
+    repo: Path | None
+    base: str  # a git revision
+    head: str | None  # None: the working tree, as `git diff REF`
+    fmt: str  # compiler.report.DIFF_FORMATS
+    exit_code: bool = False  # exit 1 when anything changed, as `git diff --exit-code`
+    allow_empty: bool = False
+    progress: Progress | None = None
+
+
+def diff(opts: DiffOptions) -> CommandResult:
+    """Compile two revisions of the config repo and compare what they render."""
+    import tempfile
+
+    from compiler import diff_report, gitrev
+    from compiler.diff import Side, compare
+
+    root = locate(opts.repo)
+    git = gitrev.open_repo(root)
+    commits = (gitrev.resolve(git, opts.base),
+               gitrev.resolve(git, opts.head) if opts.head is not None else None)
+    sides = (Side("base", opts.base, commits[0].sha),
+             Side("head", opts.head, commits[1].sha if commits[1] is not None else None))
+    with tempfile.TemporaryDirectory(prefix="inferc-diff-") as tmp:
+        revisions, failures = [], []
+        for side, commit in zip(sides, commits, strict=True):
+            folder = root
+            if commit is not None:
+                folder = Path(tmp) / side.name
+                folder.mkdir(mode=0o700)
+                _say(opts.progress, f"reading the {side.name} revision {side.label}")
+                gitrev.extract(git, commit, folder)
+            compiled = _compiled_revision(side, folder, opts)
+            if isinstance(compiled, list):  # the revision does not compile
+                failures.append(diff_report.Failure(side, tuple(sort_diagnostics(
+                    rebase(root, compiled)))))
+            else:
+                revisions.append(compiled)
+        if failures:
+            return CommandResult([], output=diff_report.render_failures(
+                failures, *sides, opts.fmt), failed=True)
+        _say(opts.progress, "comparing")
+        found = compare(revisions[0], revisions[1])
+    flags, changed = len(found.flags), sum(e.changes for e in found.environments)
+    summary = (f"{_count(changed, 'object')} changed, {_count(flags, 'risk flag')}"
+               if found.changed else "no changes")
+    return CommandResult([], output=diff_report.render(found, opts.fmt,
+                                                       lambda f: shown(root, f)),
+                         drift=opts.exit_code and found.changed,
+                         done=f"inferc: compared {sides[0].label} with {sides[1].label}: "
+                              f"{summary}")
+
+
+def _compiled_revision(side: Side, folder: Path,
+                       opts: DiffOptions) -> Revision | list[Diagnostic]:
+    """One revision through the whole pipeline, as build runs it; its diagnostics when it
+    does not compile."""
+    from compiler.diff import Revision
+
+    _say(opts.progress, f"compiling the {side.name} revision {side.label}")
+    outcome = pipeline.run(folder, allow_empty=opts.allow_empty, render=True,
+                           progress=opts.progress)
+    if outcome.stopped:
+        return outcome.diagnostics
+    compiled = outcome.compiled
+    return Revision(side, folder, outcome.renders, compiled.deployments,
+                    {e.name: e for e in compiled.repo.environments})
+
+
+def _say(progress: Progress | None, line: str) -> None:
+    if progress is not None:
+        progress(line)
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' * (n != 1)}"
 
@@ -374,5 +462,5 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "explain", "init",
+__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "diff", "explain", "init",
                           "render", "schema", "verify"]

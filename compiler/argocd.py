@@ -20,10 +20,12 @@ in that inferc leaves to them (``presets/platforms/*.yaml`` ``controllers``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from compiler import vocabulary as V
+from compiler.diagnostics import Diagnostic
 from compiler.objects import K8sObject
 from compiler.overlay import EnvRender, header
 from compiler.repo import Repo
@@ -39,19 +41,45 @@ MANAGED_BY = {V.MANAGED_BY: "inferc"}
 ENVIRONMENT_LABEL = V.INFERC_ENVIRONMENT
 
 
-def files(repo: Repo, renders: Sequence[EnvRender]) -> dict[str, str]:
-    """Relative path (under the output tree) → YAML text; empty without spec.argocd."""
+def objects(repo: Repo, renders: Sequence[EnvRender]) -> dict[str, K8sObject]:
+    """Relative path (under the output tree) → object; empty without spec.argocd."""
     settings = repo.settings.argocd
     if settings is None:
         return {}
-    source = repo.settings.doc.file if repo.settings.doc is not None else "inferc.yaml"
     apps = [app for render in renders
             for app in _applications(settings, _environment(repo, render.name), render)]
     if settings.application_set:
-        return {f"{FOLDER}/applicationset.yaml": dump_all([_application_set(settings, apps)],
-                                                          header(source))}
-    return {f"{FOLDER}/{app.name}.yaml": dump_all([_application(settings, app)], header(source))
-            for app in apps}
+        return {f"{FOLDER}/applicationset.yaml": _application_set(settings, apps)}
+    return {f"{FOLDER}/{app.name}.yaml": _application(settings, app) for app in apps}
+
+
+def files(repo: Repo, emitted: Mapping[str, K8sObject]) -> dict[str, str]:
+    """Relative path → YAML text of :func:`objects`."""
+    return {path: dump_all([obj], header(_source(repo))) for path, obj in emitted.items()}
+
+
+def verify(repo: Repo, emitted: Mapping[str, K8sObject]) -> list[Diagnostic]:
+    """Every emitted object against Argo CD's CRDs (vendored from its release), reported
+    against inferc.yaml, whose ``spec.argocd`` made it: Argo CD would refuse the object
+    on apply, long after the build said it succeeded."""
+    if not emitted:
+        return []
+    from compiler.verify import UPSTREAM, Verifier  # the CRD schemas load only when needed
+
+    doc = repo.settings.doc
+    line, col = doc.source.at(("spec", "argocd"), key=True) if doc is not None else (1, 1)
+    verifier = Verifier(UPSTREAM)
+    out = []
+    for obj in emitted.values():
+        meta = obj["metadata"]
+        what = f"generated {obj['kind']} {meta['namespace']}/{meta['name']}"
+        out += [replace(d, line=line, col=col, message=f"{what}: {d.message}")
+                for d in verifier.check(obj, file=_source(repo))]
+    return out
+
+
+def _source(repo: Repo) -> str:
+    return repo.settings.doc.file if repo.settings.doc is not None else "inferc.yaml"
 
 
 class _App:

@@ -12,8 +12,9 @@ import click
 
 from compiler import __version__
 from compiler.diagnostics import escape_controls
+from compiler.emit import LOCK_WAIT
 from compiler.errors import ExitCode, InfercError
-from compiler.report import FORMATS, render_report
+from compiler.report import DIFF_FORMATS, FORMATS, render_report
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
                        show_default=True, help="How to print diagnostics.")
@@ -78,15 +79,24 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, 
               help="Output folder (default: the repo's inferc.yaml spec.output, 'out').")
 @click.option("--check", "check_only", is_flag=True,
               help="Compile in memory; exit 1 if the output folder differs (drift).")
+@click.option("--wait", type=click.FloatRange(min=0), default=LOCK_WAIT, show_default=True,
+              metavar="SECONDS",
+              help="How long to wait for another inferc build writing the same output folder.")
 @_ALLOW_EMPTY
 @_FORMAT
 def build(repo: Path | None, repo_option: Path | None, out: Path | None, check_only: bool,
-          allow_empty: bool, fmt: str) -> None:
+          wait: float, allow_empty: bool, fmt: str) -> None:
     """Compile the whole repo into base/ and overlays/<env>/."""
     from compiler import app
 
     _finish(lambda: app.build(app.BuildOptions(_one_repo(repo, repo_option), out, check_only,
-                                               _progress(), allow_empty)), fmt)
+                                               _progress(), allow_empty, wait, _notice)), fmt)
+
+
+def _notice(line: str) -> None:
+    """A line for the user while a command runs (terminal or not): over any progress line."""
+    _clear_progress()
+    click.echo(line, err=True)
 
 
 @cli.command()
@@ -162,6 +172,38 @@ def catalog(repo_option: Path | None, env: str | None, fmt: str) -> None:
     from compiler import app
 
     _finish(lambda: app.catalog(app.CatalogOptions(repo_option, env, fmt)), "text")
+
+
+@cli.command()
+@_REPO_OPTION
+@click.option("--base", required=True, metavar="REF",
+              help="The git revision to compare from (a branch, tag or commit).")
+@click.option("--head", metavar="REF",
+              help="The git revision to compare to (default: the working tree as it is on "
+                   "disk, as git diff REF does).")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="text",
+              show_default=True,
+              help="text; markdown (a pull-request comment); github (annotations on the spec "
+                   "lines behind each risk flag); json (with a \"result\").")
+@click.option("--exit-code", "exit_code", is_flag=True,
+              help="Exit 1 when anything changed, as git diff --exit-code.")
+@_ALLOW_EMPTY
+def diff(repo_option: Path | None, base: str, head: str | None, fmt: str, exit_code: bool,
+         allow_empty: bool) -> None:
+    """Compare what two revisions of the config repo render, per environment.
+
+    Both revisions are compiled from git objects (the working tree, index and HEAD are
+    never touched; without --head the working tree is read, never written). Lists the
+    objects added, removed and changed down to the field, and flags risky changes
+    (auth removed, external access added, Recreate in production, a model stopped,
+    more accelerators, quota headroom lost, runtime changed without a spec change,
+    a rename, an llm-d scheduler change). Exit 0 unless --exit-code; 1 when a
+    revision does not compile (its diagnostics are printed, and no diff).
+    """
+    from compiler import app
+
+    _finish(lambda: app.diff(app.DiffOptions(repo_option, base, head, fmt, exit_code,
+                                             allow_empty, _progress())), "text")
 
 
 @cli.command()

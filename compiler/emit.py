@@ -22,7 +22,8 @@ import errno
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -62,18 +63,25 @@ def guard_output(out: Path, repo_root: Path) -> None:
                          f"(no {MARKER} file)")
 
 
-def write_tree(out: Path, files: Mapping[str, str], *, repo_root: Path | None = None) -> None:
+# How long a build waits for another one writing the same output folder (a user's second
+# terminal, a pre-commit hook beside an editor's build): longer than a 1,000-model build.
+LOCK_WAIT = 120.0
+
+
+def write_tree(out: Path, files: Mapping[str, str], *, repo_root: Path | None = None,
+               wait: float = LOCK_WAIT, on_wait: Callable[[str], None] | None = None) -> None:
     """Write ``files`` as the whole content of ``out``; the old tree stays intact on failure.
 
-    Failures of the machine (no space, read-only file system, a file where a folder
-    should be) raise EnvironmentFailure naming the output folder."""
+    Another build writing ``out`` is waited for, up to ``wait`` seconds (``on_wait`` hears
+    once that it waits). Failures of the machine (no space, read-only file system, a file
+    where a folder should be) raise EnvironmentFailure naming the output folder."""
     out = Path(os.path.abspath(out))
     blocker = next((p for p in out.parents if p.exists() or p.is_symlink()), None)
     if blocker is not None and not blocker.is_dir():
         raise EnvironmentFailure(f"cannot write {out}: {blocker} is not a folder")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with _locked(out):
+        with _locked(out, wait=wait, on_wait=on_wait):
             recover(out)
             if repo_root is not None:
                 guard_output(out, repo_root)
@@ -95,32 +103,39 @@ def _reason(exc: OSError) -> str:
 
 
 @contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    """One build at a time per output folder; a second one fails at once with exit 2.
+def _locked(out: Path, *, wait: float = 0.0,
+            on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One build at a time per output folder; a second one waits for the first, up to
+    ``wait`` seconds, then fails with exit 2. (A flock dies with its process: a killed
+    build never leaves a lock behind.)
 
     The lock file sits beside OUT (OUT itself is renamed by the swap), or inside it
     when the swap happens inside; it is removed afterwards, so a process that
     opened it just before re-checks that it locked the file still there."""
-    import fcntl
-
     path = out / _LOCK if _inside_mode(out) else out.parent / f".{out.name}.lock"
-    for _ in range(100):
+    deadline = time.monotonic() + wait
+    told, lost = False, 0
+    while True:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(fd):
             os.close(fd)
-            raise EnvironmentFailure(f"another inferc build is writing {out} (lock {path}); "
-                                     "run again when it has finished") from None
-        try:
-            same = os.stat(path).st_ino == os.fstat(fd).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise EnvironmentFailure(
+                    f"another inferc build is still writing {out} after {wait:g} s (lock "
+                    f"{path}); run again when it has finished") from None
+            if not told and on_wait is not None:
+                on_wait(f"inferc: waiting for another inferc build writing {out} "
+                        f"(up to {wait:g} s)")
+                told = True
+            time.sleep(min(0.1, left))
+            continue
+        if _same_file(path, fd):
             break
         os.close(fd)  # the holder removed the file after we opened it: take the new one
-    else:  # pragma: no cover - needs 100 lost races in a row
-        raise EnvironmentFailure(f"cannot lock {path}")
+        lost += 1
+        if lost > 100:  # pragma: no cover - needs 100 lost races in a row
+            raise EnvironmentFailure(f"cannot lock {path}")
     try:
         yield
     finally:
@@ -128,6 +143,23 @@ def _locked(out: Path) -> Iterator[None]:
             os.unlink(path)
         finally:
             os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _same_file(path: Path, fd: int) -> bool:
+    try:
+        return os.stat(path).st_ino == os.fstat(fd).st_ino
+    except FileNotFoundError:
+        return False
 
 
 # --- recovery -----------------------------------------------------------------------------

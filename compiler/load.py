@@ -329,21 +329,22 @@ class _Builder:
         self._count(node, path)
         mark = node.start_mark
         self.values.setdefault(path, (mark.line + 1, mark.column + 1))
+        tag = node.tag  # a property that formats the tag anew on every read: read it once
         if isinstance(node, ScalarNode):  # most nodes: test it first
-            return self._scalar(node, path)
+            return self._scalar(node, tag, path)
         # A tag on a mapping or list (!!set, !!omap, !!python/object:…, !custom) would
         # change what it means to another reader; like tagged scalars, refuse it
         # rather than silently read it as plain.
         if isinstance(node, MappingNode):
-            self._plain(node, path, "map")
+            self._plain(node, tag, path, "map")
             return self._mapping(node, path)
         assert isinstance(node, SequenceNode)
-        self._plain(node, path, "seq")
+        self._plain(node, tag, path, "seq")
         return [self._node(item, (*path, i)) for i, item in enumerate(node.value)]
 
-    def _plain(self, node: Node, path: DocPath, kind: str) -> None:
-        if node.tag != _TAG + kind:
-            self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
+    def _plain(self, node: Node, tag: str | None, path: DocPath, kind: str) -> None:
+        if tag != _TAG + kind:
+            self._abort(node, path, f"unsupported YAML tag '{tag}'", "load.tag",
                         "remove the tag; specs use plain YAML values")
 
     def _count(self, node: Node, path: DocPath) -> None:
@@ -367,9 +368,10 @@ class _Builder:
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+            key_tag = key_node.tag
+            if key_tag == _TAG + "merge":
                 self._abort(key_node, path, "merge keys (<<) are not supported", "load.merge-key")
-            if not isinstance(key_node, ScalarNode) or key_node.tag != _TAG + "str":
+            if not isinstance(key_node, ScalarNode) or key_tag != _TAG + "str":
                 self._abort(key_node, path, f"mapping keys must be strings, found "
                                             f"{_describe(key_node)}", "load.key-type",
                             "quote the key")
@@ -383,8 +385,8 @@ class _Builder:
             out[key] = self._node(value_node, child)
         return out
 
-    def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
-        tag = (node.tag or "").removeprefix(_TAG)
+    def _scalar(self, node: ScalarNode, full_tag: str | None, path: DocPath) -> Any:
+        tag = (full_tag or "").removeprefix(_TAG)
         value: str = node.value
         # ``=`` (YAML 1.1's value key) and ``<<`` (merge) resolve to tags of their
         # own even as plain values; as values they are just text.
@@ -402,7 +404,7 @@ class _Builder:
                 self._abort(node, path, f"{excerpt(value)} is not a finite number", "load.number",
                             "specs have no use for infinity or NaN")
             return number
-        self._abort(node, path, f"unsupported YAML tag '{node.tag}'", "load.tag",
+        self._abort(node, path, f"unsupported YAML tag '{full_tag}'", "load.tag",
                     "remove the tag; specs use plain YAML values")
         return None
 

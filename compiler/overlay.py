@@ -107,7 +107,7 @@ def _overlay(key: ModelKey, render: ModelRender, env: str, base_objs: Mapping[Ob
             resources.append(name)
             yield f"{folder}/{name}", dump_all([obj], header(render.source))
             continue
-        ops = list(json_patch(base_objs[oid], obj))
+        ops = json_patch(base_objs[oid], obj)
         if ops:
             name = "patch-" + _file_name(obj)
             patches.append({"path": name, "target": _target(obj)})
@@ -139,20 +139,33 @@ def _kustomization(head: str, resources: list[str], patches: list[dict[str, Any]
     return dump_all([body], head)
 
 
-def json_patch(old: Any, new: Any, path: str = "") -> Iterator[dict[str, Any]]:
+def json_patch(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
     """RFC 6902 operations turning ``old`` into ``new``; lists are replaced whole."""
-    if isinstance(old, dict) and isinstance(new, dict):
-        for key in old:
-            if key not in new:
-                yield {"op": "remove", "path": f"{path}/{_escape(key)}"}
-        for key, value in new.items():
-            child = f"{path}/{_escape(key)}"
-            if key not in old:
-                yield {"op": "add", "path": child, "value": value}
-            else:
-                yield from json_patch(old[key], value, child)
-    elif old != new or type(old) is not type(new):
-        yield {"op": "replace", "path": path, "value": new}
+    ops: list[dict[str, Any]] = []
+    _diff(old, new, path, ops)
+    return ops
+
+
+def _diff(old: Any, new: Any, path: str, ops: list[dict[str, Any]]) -> None:
+    # Appends instead of yielding, and spells a key's path only when it is written or
+    # descended into: a build diffs every overlay object against its base, and most
+    # leaves are equal.
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        if old != new or type(old) is not type(new):
+            ops.append({"op": "replace", "path": path, "value": new})
+        return
+    for key in old:
+        if key not in new:
+            ops.append({"op": "remove", "path": f"{path}/{_escape(key)}"})
+    for key, value in new.items():
+        if key not in old:
+            ops.append({"op": "add", "path": f"{path}/{_escape(key)}", "value": value})
+            continue
+        before = old[key]
+        if isinstance(before, dict) and isinstance(value, dict):
+            _diff(before, value, f"{path}/{_escape(key)}", ops)
+        elif before != value or type(before) is not type(value):
+            ops.append({"op": "replace", "path": f"{path}/{_escape(key)}", "value": value})
 
 
 def _escape(key: str) -> str:

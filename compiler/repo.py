@@ -12,8 +12,8 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
 from compiler import credentials, presets
@@ -66,11 +66,15 @@ class _Reader:
     root: Path
     validator: SchemaValidator
     diagnostics: list[Diagnostic]
+    # Folder → is it, or a folder between the root and it, a symbolic link? Kept for this
+    # one read of the repo (a reader lives for one load_repo): a thousand specs share a
+    # dozen folders, and each answer costs a system call per folder level.
+    _linked: dict[Path, bool] = field(default_factory=dict)
 
     def read(self, path: Path, kind: str | tuple[str, ...], build: Callable[[Document], T],
              display: str | None = None) -> T | None:
         shown = display or _relative(self.root, path)
-        escape = _link_out(self.root, path, shown)
+        escape = _link_out(self.root, path, shown, self._through_link)
         if escape is not None:
             self.diagnostics.append(escape)
             return None
@@ -83,6 +87,15 @@ class _Reader:
         self.diagnostics.extend(problems)
         return build(doc) if not problems else None
 
+    def _through_link(self, path: Path) -> bool:
+        """Is ``path`` or a folder between the root and it a symbolic link?"""
+        if path.is_symlink():
+            return True
+        folder = path.parent
+        if folder not in self._linked:
+            self._linked[folder] = any(p.is_symlink() for p in _between(self.root, path))
+        return self._linked[folder]
+
 
 def _relative(root: Path, path: Path) -> str:
     try:  # globbed paths are under the root already; resolving costs a syscall per part
@@ -91,10 +104,11 @@ def _relative(root: Path, path: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
 
 
-def _link_out(root: Path, path: Path, shown: str) -> Diagnostic | None:
+def _link_out(root: Path, path: Path, shown: str,
+              through_link: Callable[[Path], bool]) -> Diagnostic | None:
     """A file reached through a symbolic link that leads out of the repo is never read:
     a pull request could otherwise read runner files (/etc/passwd, ~/.env) into CI logs."""
-    if not path.is_symlink() and not any(p.is_symlink() for p in _between(root, path)):
+    if not through_link(path):
         return None  # the common case: no link on the way, nothing to resolve
     target = Path(os.path.realpath(path))
     if not path.exists():
@@ -197,6 +211,9 @@ def _yaml_files(folder: Path, depth: int) -> list[Path]:
 
 
 def model_key(root: Path, path: Path) -> ModelKey | None:
+    folder = path.parent
+    if folder.parent == root / "models":  # the globbed models/<namespace>/<name>.yaml
+        return ModelKey(folder.name, path.stem)
     try:  # paths found by globbing the repo are already under it; resolve only others
         rel = path.relative_to(root / "models")
     except ValueError:
@@ -264,31 +281,33 @@ def _check_environment_names(root: Path, envs: list[Environment],
 def _misplaced_models(root: Path) -> list[Diagnostic]:
     """Anything under models/ that looks like a spec but is not read is an error, not a
     silent skip: under Argo CD a model that vanishes from the render is pruned."""
-    folder = root / "models"
     out = []
-    for path in _walk(folder):
-        rel = path.relative_to(root).as_posix()
-        depth = len(path.relative_to(folder).parts)
-        name = path.name.lower()
+    for parts in _walk(root / "models"):
+        rel = "/".join(("models", *parts))
+        name = parts[-1].lower()
         if not any(mark in name for mark in (".yaml", ".yml", ".json")):
             continue
-        if depth != 2:
+        if len(parts) != 2:
             out.append(Diagnostic(rel, 1, 1, "$", "a ModelDeployment must live at "
                                   "models/<namespace>/<name>.yaml; this file is ignored",
                                   "names.location"))
-        elif path.suffix not in _SUFFIXES:
-            out.append(Diagnostic(rel, 1, 1, "$", f"file name {excerpt(path.name)} does not end "
-                                  "in .yaml or .yml; inferc does not read it", "names.location",
+        elif PurePosixPath(parts[-1]).suffix not in _SUFFIXES:
+            out.append(Diagnostic(rel, 1, 1, "$", f"file name {excerpt(parts[-1])} does not "
+                                  "end in .yaml or .yml; inferc does not read it",
+                                  "names.location",
                                   hint="rename it to <name>.yaml, or move it out of models/"))
     return out
 
 
-def _walk(folder: Path) -> list[Path]:
-    """Every non-folder entry below ``folder`` (links not followed; hidden names skipped)."""
-    found = []
+def _walk(folder: Path) -> list[tuple[str, ...]]:
+    """Every non-folder entry below ``folder``, as its path parts below it, in path order
+    (links not followed; hidden names skipped). Parts, not Paths: a repo has thousands
+    of entries, and a Path costs a parse and a comparison of parts each."""
+    found: list[tuple[str, ...]] = []
     for parent, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [Path(parent, f) for f in files if not f.startswith(".")]
+        above = Path(parent).relative_to(folder).parts  # once per folder
+        found += [(*above, f) for f in files if not f.startswith(".")]
     return sorted(found)
 
 

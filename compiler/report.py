@@ -9,6 +9,7 @@ from dataclasses import replace
 from compiler.diagnostics import Diagnostic, escape_controls
 
 FORMATS = ("text", "json", "github")
+DIFF_FORMATS = ("text", "markdown", "github", "json")  # inferc diff (compiler/diff_report.py)
 
 
 def render_report(diags: Sequence[Diagnostic], fmt: str) -> str:
@@ -45,13 +46,6 @@ def _summary(diags: Sequence[Diagnostic]) -> str:
     return f"{', '.join(parts)} in {files} file{'s' * (files != 1)}\n"
 
 
-def json_items(diags: Sequence[Diagnostic]) -> list[dict[str, object]]:
-    """Diagnostics as the JSON report lists them (``explain --format json`` embeds them)."""
-    return [{"file": d.file, "line": d.line, "column": d.col, "severity": str(d.severity),
-             "path": d.path, "message": d.message, "rule": d.rule, "hint": d.hint}
-            for d in (_escaped(d) for d in diags)]
-
-
 def _json(diags: Sequence[Diagnostic]) -> str:
     items = json_items(diags)
     errors = sum(1 for d in diags if d.is_error)
@@ -63,13 +57,25 @@ def _github(d: Diagnostic) -> str:
     # https://docs.github.com/actions/reference/workflow-commands-for-github-actions
     level = "error" if d.is_error else "warning"
     message = f"{d.path}: {d.message}" + (f" (hint: {d.hint})" if d.hint else "")
-    return (f"::{level} file={_prop(d.file)},line={d.line},col={d.col},"
-            f"title={_prop('inferc ' + d.rule)}::{_data(message)}")
+    return (f"::{level} file={workflow_property(d.file)},line={d.line},col={d.col},"
+            f"title={workflow_property('inferc ' + d.rule)}::{workflow_data(message)}")
 
 
-def _data(text: str) -> str:
+def workflow_data(text: str) -> str:
+    """The message of a GitHub workflow command, escaped as the runner unescapes it."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _prop(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+def workflow_property(text: str) -> str:
+    """A property (file=, title=) of a GitHub workflow command, escaped."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def json_items(diags: Sequence[Diagnostic]) -> list[dict[str, object]]:
+    """Diagnostics as JSON objects (escaped), as ``--format json`` lists them (``diff`` and
+    ``explain --format json`` embed them)."""
+    return [{"file": d.file, "line": d.line, "column": d.col, "severity": str(d.severity),
+             "path": d.path, "message": d.message, "rule": d.rule, "hint": d.hint}
+            for d in map(_escaped, diags)]
+
+

@@ -133,6 +133,7 @@ class Environment:
     # every project it manages kueue.openshift.io/managed.
     kueue_enabled: bool = False
     namespace_names: Mapping[str, str] = field(default_factory=dict)  # project display names
+    production: bool = False  # spec.production: inferc diff flags downtime here
 
     @property
     def release(self) -> Platform:
@@ -257,7 +258,8 @@ def environment_from(doc: Document) -> Environment:
         argocd=ArgoDestination(**{k: v for k, v in spec.get("argocd", {}).items()}),
         kueue_enabled=config.get("dashboardConfig", {}).get("disableKueue") is False,
         namespace_names={ns: s["displayName"] for ns, s in spec.get("namespaces", {}).items()
-                         if "displayName" in s})
+                         if "displayName" in s},
+        production=bool(spec.get("production", False)))
 
 
 def _gateway(spec: Mapping[str, Any]) -> GatewaySpec:

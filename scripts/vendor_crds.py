@@ -51,6 +51,7 @@ OUT = REPO / "schemas" / "crds"
 
 # Folders whose CRDs form the "upstream" set (the projects' own repositories).
 UPSTREAM_FOLDERS = (
+    "argo-cd",
     "gateway-api",
     "gateway-api-inference-extension",
     "kserve",
@@ -289,7 +290,8 @@ into another set's folder.
 
 Sets: `upstream` is the projects' own repositories (KServe master, Gateway API,
 Gateway API Inference Extension, Kuadrant, LeaderWorkerSet, Prometheus
-Operator, Open Data Hub); `rhoai-<release>` is what that OpenShift AI release
+Operator, Open Data Hub, and Argo CD's release CRDs for the Applications
+`inferc build` emits); `rhoai-<release>` is what that OpenShift AI release
 ships (red-hat-data-services/kserve); `odh-<branch>` is an Open Data Hub KServe
 branch; `kserve-<x.y>` is an upstream KServe release (its tag). Verification
 looks in the chosen set first and falls back to `upstream` for kinds the set

@@ -4,12 +4,13 @@ self-contained JSON Schemas that validate as the shipped ones do."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
-from conftest import EXAMPLE, kustomize_build, run_cli
+from conftest import EXAMPLE, ROOT, kustomize_build, run_cli
 
 from compiler.schemas import bundle, kinds
 
@@ -87,3 +88,18 @@ def test_bundles_judge_like_the_compiler() -> None:
     spec["spec"]["storage"]["uri"] = "ftp://nowhere/model"
     spec["metadata"]["name"] = "Granite"
     assert len(list(model.iter_errors(spec))) == 2
+
+
+def test_schema_texts_make_no_release_claims_the_platform_files_contradict() -> None:
+    """Which release has a feature is data (presets/platforms/); a description that says
+    "3.4+" goes stale (the route timeout was backported to 3.3). The timeout's text says
+    what the platform files say: every OpenShift AI release, no upstream KServe one."""
+    from compiler.platforms import all_platforms
+
+    texts = [p.read_text() for p in sorted((ROOT / "schemas").glob("*.schema.json"))]
+    assert [m for t in texts for m in re.findall(r"\b\d+\.\d+\+", t)] == []
+    timeout = json.loads((ROOT / "schemas" / "model-deployment.schema.json").read_text())
+    text = timeout["properties"]["spec"]["properties"]["timeout"]["description"]
+    assert "every OpenShift AI release inferc knows; not on upstream KServe" in text
+    assert {p.key for p in all_platforms() if p.has("modelRouteTimeout")} == {
+        p.key for p in all_platforms() if p.name == "openshift-ai"}

@@ -195,3 +195,38 @@ def _list(loads: Sequence[Load], what: str, _q: _Show) -> str:
             parts.append(f"{x.model}: +{x.surge_pods} × {_q(x.per_pod)}")
     return ", ".join(parts)
 
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One namespace quota key of an environment and the peak its models reach (the numbers
+    :func:`check` compares), for ``inferc diff``'s headroom flag."""
+
+    namespace: str
+    key: str
+    limit: Decimal
+    peak: Decimal
+    largest_pod: Decimal  # the most one pod of any counted model takes
+    binary: bool  # amounts are bytes, shown in binary units as the quota is written
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.limit - self.peak
+
+    def show(self, value: Decimal) -> str:
+        return _Show(self.binary)(value)
+
+
+def usage(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Usage]:
+    """Every quota key of ``env`` with its peak, computed as :func:`check` does."""
+    one_at_a_time = env.quota_rollouts == "one-at-a-time"
+    out = []
+    for namespace, keys in sorted(env.quotas.items()):
+        models = sorted((rd for rd in deployments if rd.key.namespace == namespace
+                         and not rd.access.stopped), key=lambda r: r.key)
+        for key, limit in sorted(keys.items()):
+            loads = [load for rd in models for load in _loads(rd, key)]
+            out.append(Usage(namespace, key, limit.value, _peak(loads, one_at_a_time),
+                             max((x.per_pod for x in loads), default=Decimal(0)),
+                             limit.format == "binary" or key.endswith("memory")))
+    return out

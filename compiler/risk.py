@@ -1,0 +1,278 @@
+"""Risk flags of ``inferc diff``: changes a reviewer must not miss, each with its reason.
+
+Flags read the resolved records of both revisions (what the spec means), not the YAML,
+except the llm-d scheduler flag, which is about one field of the rendered object. Each
+flag is a small function in :data:`CHECKS`, with the id it reports:
+
+- ``auth-removed``: token authentication removed, or an endpoint made public;
+- ``external-added``: an external route added (an existing model, or a new one);
+- ``recreate-in-production``: a model of a production environment (``spec.production:
+  true``) switched from RollingUpdate to Recreate: downtime at every rollout;
+- ``stopped``: a model stopped (``stopped: true``). ``replicas: 0`` does not compile
+  (``scaling.zero``), so it shows as a failing revision instead;
+- ``accelerators-raised``: more accelerators (extended resources such as
+  ``nvidia.com/gpu``) per pod or in total at the maximum replica count;
+- ``quota-headroom``: a namespace quota whose headroom shrank below one more pod of its
+  largest model (``compiler.resolve.quota`` numbers). A quota exceeded does not compile
+  (``quota.exceeded``): the failing revision is reported instead;
+- ``runtime-changed``: the runtime or its image changed while the model's spec file did
+  not: a preset or the environment (its platform release) changed it;
+- ``renamed``: a model removed and another added with the same storage in the same
+  environment: its workload is deleted and created (downtime and a new URL);
+- ``scheduler-changed``: the llm-d scheduler (endpoint picker) configuration changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compiler import vocabulary as V
+from compiler.diff import EnvDiff, Flag, Revision
+from compiler.resolve import quota
+from compiler.resolve.kserve import KServeWorkload
+from compiler.resolve.llmd import LlmdWorkload
+from compiler.resolve.records import ResolvedDeployment
+from compiler.spec import Environment, ModelKey
+
+_ROUTER_KEYS = ("config", "routing", "weights", "blockSize", "scheduler")  # spec.llmd.router
+_NON_ACCELERATORS = ("cpu", "memory", "ephemeral-storage", "pods")
+
+
+@dataclass(frozen=True)
+class _Pair:
+    """One environment of both revisions, and its models by key."""
+
+    env: str
+    base: Revision
+    head: Revision
+    old: Mapping[ModelKey, ResolvedDeployment]
+    new: Mapping[ModelKey, ResolvedDeployment]
+    objects: EnvDiff
+
+    def both(self) -> Iterator[tuple[ResolvedDeployment, ResolvedDeployment]]:
+        for key in sorted(self.old.keys() & self.new.keys()):
+            yield self.old[key], self.new[key]
+
+
+def flags(env: str, base: Revision, head: Revision, objects: EnvDiff) -> tuple[Flag, ...]:
+    pair = _Pair(env, base, head, _by_key(base, env), _by_key(head, env), objects)
+    found = [flag for check in CHECKS for flag in check(pair)]
+    return tuple(sorted(found, key=lambda f: (f.subject, f.rule, f.message)))
+
+
+def _by_key(rev: Revision, env: str) -> dict[ModelKey, ResolvedDeployment]:
+    return {rd.key: rd for rd in rev.deployments.get(env, ())}
+
+
+def _flag(pair: _Pair, rd: ResolvedDeployment, rule: str, message: str, reason: str,
+          keys: tuple[str, ...]) -> Flag:
+    """A flag placed on the line that sets the first of ``keys`` (spec fields, dotted)."""
+    file, line, col = _where(rd, keys)
+    return Flag(rule, pair.env, str(rd.key), message, reason, file, line, col)
+
+
+def _where(rd: ResolvedDeployment, keys: tuple[str, ...]) -> tuple[str, int, int]:
+    """The line that sets the first of ``keys`` in a file of the config repo; else the
+    spec's name (built-in presets are not lines a pull request can show)."""
+    for key in (*keys, "name"):
+        origin = rd.origins.get(key)
+        if origin is not None and not origin.doc.file.startswith("<"):
+            line, col = origin.doc.source.at(origin.path, key=origin.at_key)
+            return origin.doc.file, line, col
+    return rd.source, 1, 1
+
+
+def _auth(pair: _Pair) -> Iterator[Flag]:
+    for old, new in pair.both():
+        removed = old.access.auth and not new.access.auth
+        if not removed and (old.access.public or not new.access.public):
+            continue
+        was = ", ".join(t.display for t in old.access.tokens)
+        reason = (f"requests need no token any more (tokens: {was} → none)" if removed else
+                  "public: true lets anyone who reaches the endpoint call the model "
+                  "without a token")
+        message = "token authentication removed" if removed else "endpoint made public"
+        yield _flag(pair, new, "auth-removed", message, reason,
+                    ("access.public", "access.tokens", "access"))
+
+
+def _external(pair: _Pair) -> Iterator[Flag]:
+    for key, new in sorted(pair.new.items()):
+        old = pair.old.get(key)
+        if not new.access.external or (old is not None and old.access.external):
+            continue
+        guard = ("with token authentication" if new.access.auth else
+                 "without token authentication (public)")
+        what = "a new model with an external route" if old is None else "an external route"
+        yield _flag(pair, new, "external-added", "external access added",
+                    f"{what} makes it reachable from outside the cluster, {guard}",
+                    ("access.external", "access"))
+
+
+def _recreate(pair: _Pair) -> Iterator[Flag]:
+    env = pair.head.environments.get(pair.env)
+    if env is None or not env.production:
+        return
+    for old, new in pair.both():
+        before, after = _strategy(old), _strategy(new)
+        if after == "Recreate" and before is not None and before != "Recreate":
+            yield _flag(pair, new, "recreate-in-production", "switched to Recreate in "
+                        "production", f"environment {env.name} is production "
+                        "(spec.production: true) and Recreate stops every pod before the "
+                        "new ones start: downtime at every rollout", ("strategy",))
+
+
+def _strategy(rd: ResolvedDeployment) -> str | None:
+    return rd.workload.strategy.type if isinstance(rd.workload, KServeWorkload) else None
+
+
+def _stopped(pair: _Pair) -> Iterator[Flag]:
+    for old, new in pair.both():
+        if new.access.stopped and not old.access.stopped:
+            yield _flag(pair, new, "stopped", "model stopped", "stopped: true scales it to "
+                        f"zero ({V.STOP}): requests fail until it is started again",
+                        ("stopped",))
+
+
+def _accelerators(pair: _Pair) -> Iterator[Flag]:
+    for old, new in pair.both():
+        before, after = _accelerator_counts(old), _accelerator_counts(new)
+        none = (Decimal(0), Decimal(0))
+        raised = [name for name in sorted(after)
+                  if any(a > b for a, b in zip(after[name], before.get(name, none), strict=True))]
+        if raised:
+            parts = [_raise_text(n, before.get(n, none), after[n]) for n in raised]
+            yield _flag(pair, new, "accelerators-raised", "accelerator count raised",
+                        "; ".join(parts),
+                        (*(f"resources.requests.{n}" for n in raised), "replicas",
+                         "hardwareProfile"))
+
+
+def _raise_text(name: str, before: tuple[Decimal, Decimal],
+                after: tuple[Decimal, Decimal]) -> str:
+    total = f"{_n(before[1])} → {_n(after[1])} in total at the most replicas"
+    if after[0] > before[0]:
+        return f"{name} {_n(before[0])} → {_n(after[0])} per pod, {total}"
+    return f"{name} {total} ({_n(after[0])} per pod)"
+
+
+def _accelerator_counts(rd: ResolvedDeployment) -> dict[str, tuple[Decimal, Decimal]]:
+    """Accelerator → (most per pod, total over every pod) of one model."""
+    from compiler.quantity import parse
+
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for group in rd.pod_groups:
+        amounts = {**dict(group.resources.limits), **dict(group.resources.requests)}
+        for name, amount in amounts.items():
+            if name in _NON_ACCELERATORS or name.startswith("hugepages-"):
+                continue
+            each = parse(amount).value
+            most, total = out.get(name, (Decimal(0), Decimal(0)))
+            out[name] = (max(most, each), total + each * group.pods)
+    return out
+
+
+def _n(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _quota(pair: _Pair) -> Iterator[Flag]:
+    env = pair.head.environments.get(pair.env)
+    if env is None:
+        return
+    old_env = pair.base.environments.get(pair.env)
+    before = {(u.namespace, u.key): u for u in
+              (quota.usage(old_env, list(pair.old.values())) if old_env else [])}
+    for now in quota.usage(env, list(pair.new.values())):
+        was = before.get((now.namespace, now.key))
+        if now.headroom >= now.largest_pod or (was is not None and
+                                               now.headroom >= was.headroom):
+            continue
+        peak, limit, room = (_from_to(now, was, f) for f in ("peak", "limit", "headroom"))
+        yield _env_flag(pair, env, ("spec", "quotas", now.namespace, now.key),
+                        f"quota {now.namespace} {now.key}", "quota headroom lost",
+                        f"peak {peak} of the quota {limit}: headroom {room}, less than one "
+                        f"more pod of its largest model ({now.show(now.largest_pod)})")
+
+
+def _from_to(now: quota.Usage, was: quota.Usage | None, field: str) -> str:
+    """``4`` when the amount is the same in both revisions, else ``5 → 4``."""
+    after = now.show(getattr(now, field))
+    before = now.show(getattr(was, field)) if was is not None else after
+    return after if before == after else f"{before} → {after}"
+
+
+def _env_flag(pair: _Pair, env: Environment, path: tuple[str, ...], subject: str,
+              message: str, reason: str, rule: str = "quota-headroom") -> Flag:
+    line, col = env.doc.source.at(path)
+    return Flag(rule, pair.env, subject, message, reason, env.doc.file, line, col)
+
+
+def _runtime(pair: _Pair) -> Iterator[Flag]:
+    for old, new in pair.both():
+        before, after = _runtime_of(old), _runtime_of(new)
+        if before == after or (pair.base.file_bytes(old.source) !=
+                               pair.head.file_bytes(new.source)):
+            continue
+        what = " and ".join(f"{k} {before.get(k, 'none')} → {after.get(k, 'none')}"
+                            for k in sorted(before.keys() | after.keys())
+                            if before.get(k) != after.get(k))
+        old_env, env = old.environment, new.environment
+        if old_env.release.key != env.release.key:
+            yield _env_flag(pair, env, ("spec", "platform", "version"), str(new.key),
+                            "runtime changed without a spec change",
+                            f"{what}: the target release changed ({old_env.release.key} → "
+                            f"{env.release.key})", "runtime-changed")
+        else:
+            yield _flag(pair, new, "runtime-changed", "runtime changed without a spec "
+                        "change", f"{what}: a preset or the environment changed it",
+                        ("runtime",))
+
+
+def _runtime_of(rd: ResolvedDeployment) -> dict[str, str]:
+    """What serves the model: the runtime's name and each container's image."""
+    if isinstance(rd.workload, KServeWorkload):
+        template = rd.workload.runtime.template
+        out = {"runtime": template.runtime_name}
+        for container in template.serving_runtime.get("spec", {}).get("containers", []):
+            out[f"image of {container.get('name')}"] = str(container.get("image"))
+        return out
+    if isinstance(rd.workload, LlmdWorkload):
+        image = rd.workload.image or f"the llm-d controller's default on {rd.workload.release.label}"
+        return {"runtime": "llm-d", "image": image}
+    return {"runtime": rd.target}
+
+
+def _renamed(pair: _Pair) -> Iterator[Flag]:
+    gone = sorted(pair.old.keys() - pair.new.keys())
+    for key in sorted(pair.new.keys() - pair.old.keys()):
+        new = pair.new[key]
+        same = next((k for k in gone if pair.old[k].storage.uri == new.storage.uri), None)
+        if same is None:
+            continue
+        gone.remove(same)
+        yield _flag(pair, new, "renamed", f"model renamed ({same} → {key})",
+                    f"the workload of {same} is deleted and {key}'s created: downtime "
+                    "while it starts, and a new URL for every client", ("name",))
+
+
+def _scheduler(pair: _Pair) -> Iterator[Flag]:
+    for change in pair.objects.changed:
+        if change.key[1] != "LLMInferenceService" or change.model is None \
+                or change.model not in pair.new:
+            continue
+        paths = [f.path for f in change.fields if f.path.startswith("spec.router.scheduler")]
+        if paths:
+            more = f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+            yield _flag(pair, pair.new[change.model], "scheduler-changed",
+                        "llm-d scheduler configuration changed",
+                        f"the endpoint picker routes requests differently "
+                        f"({', '.join(paths[:3])}{more})",
+                        (*(f"llmd.router.{k}" for k in _ROUTER_KEYS), "llmd.router", "llmd"))
+
+
+CHECKS: tuple[Callable[[_Pair], Iterator[Flag]], ...] = (
+    _auth, _external, _recreate, _stopped, _accelerators, _quota, _runtime, _renamed,
+    _scheduler)
