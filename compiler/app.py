@@ -354,19 +354,47 @@ def catalog(opts: CatalogOptions) -> CommandResult:
 
 def verify(opts: VerifyOptions) -> CommandResult:
     from compiler.platforms import all_platforms, by_key
-    from compiler.verify import crd_sets, verify_files
+    from compiler.verify import STDIN, crd_sets, verify_manifests
 
     release = by_key(opts.crd_set)  # a platform release (kserve-0.20, rhoai-3.4, …)
     if release is None and opts.crd_set not in crd_sets():
         known = sorted({p.key for p in all_platforms()} | set(crd_sets()))
         raise UsageError(f"unknown --platform '{opts.crd_set}' (known: {', '.join(known)})")
     sets = release.crd_sets if release is not None else opts.crd_set
-    displays = [str(p) for p in opts.paths]
-    diags = verify_files(list(opts.paths), displays, crd_set=sets,
-                         ignore_missing=opts.ignore_missing)
-    return CommandResult(sort_diagnostics(diags),
+    displays = ["<stdin>" if p == STDIN else str(p) for p in opts.paths]
+    verified = verify_manifests(list(opts.paths), displays, crd_set=sets,
+                                ignore_missing=opts.ignore_missing)
+    # kustomize's files are not cluster objects: say what was (not) verified about them
+    note = (f" ({_count(verified.kustomize_files, 'kustomize file')} checked as such; what "
+            "an overlay builds: kubectl kustomize DIR | inferc verify -)"
+            if verified.kustomize_files else "")
+    return CommandResult(sort_diagnostics(verified.diagnostics),
                          done=f"inferc: verified {_count(len(opts.paths), 'file')} against "
-                              f"{opts.crd_set}: no errors")
+                              f"{opts.crd_set}: no errors{note}")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    files: tuple[Path, ...]
+    repo: Path | None
+    env: str | None
+    force: bool  # replace existing specs and presets
+    lossy: bool  # write even when a field cannot be expressed (reported as warnings)
+
+
+def import_(opts: ImportOptions) -> CommandResult:
+    from compiler.importer.run import adopt
+
+    root = locate(opts.repo)
+    done = adopt(root, opts.files, opts.env, force=opts.force, lossy=opts.lossy)
+    written = [shown_path(root / rel) for rel in done.written]
+    return CommandResult(
+        sort_diagnostics(done.diagnostics),
+        messages=[f"inferc: import: {n}" for n in done.notes] +
+                 [f"inferc: wrote {rel}" for rel in written],
+        done=f"inferc: imported {_count(done.models, 'model')} ({_count(len(written), 'file')})"
+             f"; inferc render --env {done.environment} reproduces the imported objects "
+             "apart from the differences listed")
 
 
 @dataclass(frozen=True)
@@ -462,5 +490,5 @@ def _model_key(text: str) -> ModelKey:
     return ModelKey(namespace, name)
 
 
-__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "diff", "explain", "init",
-                          "render", "schema", "verify"]
+__all__: Sequence[str] = ["CommandResult", "build", "catalog", "check", "diff", "explain",
+                          "import_", "init", "render", "schema", "verify"]

@@ -20,6 +20,7 @@ from compiler.report import json_items
 from compiler.resolve import Partial, resolver_for
 from compiler.resolve.layers import field_label, parents
 from compiler.resolve.records import Considered, EnvVar, Rate, ResolvedDeployment, Resources
+from compiler.resolve.runtime import untyped_devices
 from compiler.spec import Environment, HardwareProfile
 from compiler.text import table
 
@@ -230,10 +231,21 @@ def _profile_lines(profile: HardwareProfile, env: Environment,
         return ["hardware profile: none (hardwareProfile: none): the resources are exactly "
                 "the spec's and no profile annotation is written"] + rows
     accelerator = profile.accelerator or "none (CPU only)"
+    wizard = env.release.selection != "kserve"
+    # A device without resourceType (the CRD allows it) is no accelerator to the wizard:
+    # say so, since it is what makes a GPU profile's auto-selection ambiguous.
+    untyped = untyped_devices(profile) if wizard and profile.accelerator is None else []
+    if untyped:
+        accelerator = f"none ({', '.join(untyped)} has no resourceType: Accelerator)"
     where = (f"in namespace {profile.namespace or env.dashboard_namespace}"
              if env.release.dashboard_labels else "rendered into the model by inferc")
     lines = [f"hardware profile: {profile.name} ({profile.display_name}) {where}, "
              f"accelerator {accelerator}", f"  from {profile.doc.file}"]
+    if untyped:
+        lines.append("  note: as in the wizard, only an identifier with resourceType: "
+                     "Accelerator is the accelerator, so runtime auto-selection treats this "
+                     "profile as CPU-only; for runtime: auto, add resourceType: Accelerator "
+                     f"to {', '.join(untyped)} in the profile")
     return lines + rows
 
 

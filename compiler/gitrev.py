@@ -58,6 +58,11 @@ def open_repo(config_root: Path) -> GitRepo:
     """The git repository around ``config_root``; not in one is a one-line usage error."""
     proc = _git(config_root, "rev-parse", "--show-toplevel", check=False)
     if proc.returncode != 0:
+        said = proc.stderr.decode(errors="replace")
+        if "not a git repository" not in said:  # e.g. "detected dubious ownership" in CI
+            advice = next((f" (to trust it: {line.strip()})" for line in said.splitlines()
+                           if "safe.directory" in line), "")
+            raise EnvironmentFailure(f"git cannot read {config_root}: {_fatal(said)}{advice}")
         raise UsageError(f"{config_root} is not in a git repository: inferc diff compares "
                          "git revisions")
     top = Path(proc.stdout.decode().rstrip("\n")).resolve()
@@ -164,6 +169,14 @@ def _git(cwd: Path, *args: str, check: bool = True,
         raise EnvironmentFailure("git is not installed (inferc diff reads revisions with "
                                  "git)") from exc
     if check and proc.returncode != 0:
-        message = proc.stderr.decode(errors="replace").strip().splitlines()
-        raise EnvironmentFailure(f"git {args[0]} failed: {message[-1] if message else ''}")
+        raise EnvironmentFailure(f"git {args[0]} failed: "
+                                 f"{_fatal(proc.stderr.decode(errors='replace'))}")
     return proc
+
+
+def _fatal(stderr: str) -> str:
+    """git's own reason, in one line: its ``fatal:`` line, else its last line."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    fatal = next((line for line in lines if line.startswith("fatal: ")), None)
+    return (fatal.removeprefix("fatal: ") if fatal else lines[-1] if lines else
+            "no reason given")

@@ -105,13 +105,15 @@ class _Abort(Exception):
         self.diag = diag
 
 
-def load_path(path: Path, display: str, *, multi: bool = False) -> LoadResult:
-    """Load a file; ``display`` is the name diagnostics use (relative to the repo)."""
+def load_path(path: Path, display: str, *, multi: bool = False,
+              lists: bool = False, limit: int = MAX_BYTES) -> LoadResult:
+    """Load a file; ``display`` is the name diagnostics use (relative to the repo).
+    ``lists``: a document may be a list (a JSON-6902 patch file), not only a mapping."""
     try:
-        raw = read_limited(path)
+        raw = read_limited(path, limit)
     except Unreadable as exc:
         return _fail(display, 1, 1, exc.message, exc.rule)
-    return load_bytes(raw, display, multi=multi)
+    return load_bytes(raw, display, multi=multi, lists=lists, limit=limit)
 
 
 class Unreadable(Exception):
@@ -164,10 +166,11 @@ def _file_type(mode: int) -> str:
     return "not a file"
 
 
-def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:
+def load_bytes(raw: bytes, display: str, *, multi: bool = False,
+               lists: bool = False, limit: int = MAX_BYTES) -> LoadResult:
     """Parse ``raw``; a spec file holds one document, a manifest file (``multi``) many."""
-    if len(raw) > MAX_BYTES:
-        return _fail(display, 1, 1, f"file is {len(raw)} bytes; the limit is {MAX_BYTES}",
+    if len(raw) > limit:
+        return _fail(display, 1, 1, f"file is {len(raw)} bytes; the limit is {limit}",
                      "load.too-large")
     text, problem = _decode(raw, display)
     if problem is not None:
@@ -184,7 +187,7 @@ def load_bytes(raw: bytes, display: str, *, multi: bool = False) -> LoadResult:
         return LoadResult((), (_syntax_diag(exc, display),))
     except YAMLError as exc:
         return _fail(display, 1, 1, f"invalid YAML: {exc}", "load.syntax")
-    return _build_documents(nodes, display, multi)
+    return _build_documents(nodes, display, multi, lists)
 
 
 def _fail(file: str, line: int, col: int, message: str, rule: str) -> LoadResult:
@@ -278,7 +281,8 @@ def _syntax_diag(exc: MarkedYAMLError, display: str) -> Diagnostic:
     return Diagnostic(display, line, col, "$", f"invalid YAML: {message}", "load.syntax")
 
 
-def _build_documents(nodes: list[Node | None], display: str, multi: bool) -> LoadResult:
+def _build_documents(nodes: list[Node | None], display: str, multi: bool,
+                     lists: bool = False) -> LoadResult:
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     present = [n for n in nodes if n is not None and not _is_null(n)]
@@ -291,7 +295,7 @@ def _build_documents(nodes: list[Node | None], display: str, multi: bool) -> Loa
                      "load.multi-document")
     for index, node in enumerate(present):
         try:
-            docs.append(_Builder(display).document(node, index))
+            docs.append(_Builder(display).document(node, index, lists=lists))
         except _Abort as abort:
             diags.append(abort.diag)
     return LoadResult(tuple(docs), tuple(diags))
@@ -312,8 +316,8 @@ class _Builder:
         self.aliases = 0
         self.nodes = 0
 
-    def document(self, node: Node, index: int) -> Document:
-        if not isinstance(node, MappingNode):
+    def document(self, node: Node, index: int, *, lists: bool = False) -> Document:
+        if not isinstance(node, MappingNode) and not (lists and isinstance(node, SequenceNode)):
             self._abort(node, (), f"expected a mapping at the top of the document, "
                                   f"found {_describe(node)}", "load.not-mapping")
         data = self._node(node, ())

@@ -18,7 +18,8 @@ flag is a small function in :data:`CHECKS`, with the id it reports:
 - ``runtime-changed``: the runtime or its image changed while the model's spec file did
   not: a preset or the environment (its platform release) changed it;
 - ``renamed``: a model removed and another added with the same storage in the same
-  environment: its workload is deleted and created (downtime and a new URL);
+  environment, or a model moved to another target (InferenceService ↔
+  LLMInferenceService): its workload is deleted and created (downtime and a new URL);
 - ``scheduler-changed``: the llm-d scheduler (endpoint picker) configuration changed.
 """
 
@@ -35,6 +36,7 @@ from compiler.resolve.kserve import KServeWorkload
 from compiler.resolve.llmd import LlmdWorkload
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, ModelKey
+from compiler.targets import facts
 
 _ROUTER_KEYS = ("config", "routing", "weights", "blockSize", "scheduler")  # spec.llmd.router
 _NON_ACCELERATORS = ("cpu", "memory", "ephemeral-storage", "pods")
@@ -50,6 +52,10 @@ class _Pair:
     old: Mapping[ModelKey, ResolvedDeployment]
     new: Mapping[ModelKey, ResolvedDeployment]
     objects: EnvDiff
+
+    def same_file(self, old: str, new: str) -> bool:
+        """The file ``old`` of the base has the bytes of the file ``new`` of the head."""
+        return self.base.file_bytes(old) == self.head.file_bytes(new)
 
     def both(self) -> Iterator[tuple[ResolvedDeployment, ResolvedDeployment]]:
         for key in sorted(self.old.keys() & self.new.keys()):
@@ -213,22 +219,46 @@ def _env_flag(pair: _Pair, env: Environment, path: tuple[str, ...], subject: str
 def _runtime(pair: _Pair) -> Iterator[Flag]:
     for old, new in pair.both():
         before, after = _runtime_of(old), _runtime_of(new)
-        if before == after or (pair.base.file_bytes(old.source) !=
-                               pair.head.file_bytes(new.source)):
+        if before == after or not pair.same_file(old.source, new.source):
             continue
         what = " and ".join(f"{k} {before.get(k, 'none')} → {after.get(k, 'none')}"
                             for k in sorted(before.keys() | after.keys())
                             if before.get(k) != after.get(k))
         old_env, env = old.environment, new.environment
+        preset = _repo_template(new)
+        message = "runtime changed without a spec change"
         if old_env.release.key != env.release.key:
             yield _env_flag(pair, env, ("spec", "platform", "version"), str(new.key),
-                            "runtime changed without a spec change",
-                            f"{what}: the target release changed ({old_env.release.key} → "
-                            f"{env.release.key})", "runtime-changed")
+                            message, f"{what}: the target release changed "
+                            f"({old_env.release.key} → {env.release.key})", "runtime-changed")
+        elif preset is not None and not pair.same_file(preset, preset):
+            line = _line_holding(pair.head, preset, [after[k] for k in after
+                                                     if before.get(k) != after[k]])
+            yield Flag("runtime-changed", pair.env, str(new.key), message,
+                       f"{what}: its runtime preset {preset} changed", preset, line, 1)
         else:
-            yield _flag(pair, new, "runtime-changed", "runtime changed without a spec "
-                        "change", f"{what}: a preset or the environment changed it",
+            cause = (f"the environment {env.doc.file}" if not pair.same_file(
+                old_env.doc.file, env.doc.file) else "a preset")
+            yield _flag(pair, new, "runtime-changed", message, f"{what}: {cause} changed it",
                         ("runtime",))
+
+
+def _repo_template(rd: ResolvedDeployment) -> str | None:
+    """The config repo's own runtime preset file a KServe model runs, if it is one."""
+    if not isinstance(rd.workload, KServeWorkload):
+        return None
+    source = rd.workload.runtime.template.source
+    return None if source.startswith("<") else source
+
+
+def _line_holding(rev: Revision, file: str, values: list[str]) -> int:
+    """The first line of ``file`` that holds one of ``values`` (the new image), else 1:
+    an annotation only shows in a pull request on a line of the diff."""
+    text = (rev.file_bytes(file) or b"").decode("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if any(v and v in line for v in values):
+            return number
+    return 1
 
 
 def _runtime_of(rd: ResolvedDeployment) -> dict[str, str]:
@@ -258,6 +288,15 @@ def _renamed(pair: _Pair) -> Iterator[Flag]:
                     "while it starts, and a new URL for every client", ("name",))
 
 
+def _replaced(pair: _Pair) -> Iterator[Flag]:
+    for old, new in pair.both():
+        if old.target != new.target:
+            before, after = facts(old.target).kind, facts(new.target).kind
+            yield _flag(pair, new, "renamed", f"workload replaced ({before} → {after})",
+                        f"the {before} is deleted and an {after} created: downtime while "
+                        "it starts, and a new URL for every client", ("runtime", "name"))
+
+
 def _scheduler(pair: _Pair) -> Iterator[Flag]:
     for change in pair.objects.changed:
         if change.key[1] != "LLMInferenceService" or change.model is None \
@@ -275,4 +314,4 @@ def _scheduler(pair: _Pair) -> Iterator[Flag]:
 
 CHECKS: tuple[Callable[[_Pair], Iterator[Flag]], ...] = (
     _auth, _external, _recreate, _stopped, _accelerators, _quota, _runtime, _renamed,
-    _scheduler)
+    _replaced, _scheduler)

@@ -22,6 +22,7 @@ import binascii
 import importlib.util
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,10 +31,10 @@ from typing import Any
 import jsonschema_rs
 from jsonschema_rs import ValidationError, ValidationErrorKind
 
-from compiler import apiserver
+from compiler import apiserver, kustomize_files
 from compiler.diagnostics import TYPE_NAMES, Diagnostic, DocPath, describe_value, format_path, show_value
 from compiler.errors import InternalError
-from compiler.load import SourceMap, load_path
+from compiler.load import SourceMap, load_bytes, load_path
 from compiler.resources import schemas_dir
 from compiler.text import did_you_mean
 
@@ -469,15 +470,47 @@ def _did_you_mean(key: str, allowed: Sequence[str]) -> str | None:
 # --- files --------------------------------------------------------------------------------
 
 
+STDIN = Path("-")
+# A whole environment's stream (kubectl kustomize | inferc verify -) is megabytes, unlike
+# a spec; the limit only guards against reading something endless.
+MANIFEST_MAX_BYTES = 64 << 20
+
+
 def verify_files(paths: Sequence[Path], displays: Sequence[str], *,
                  crd_set: str | tuple[str, ...], ignore_missing: bool) -> list[Diagnostic]:
     """Load each manifest file (many documents each) and check every object in it."""
+    return verify_manifests(paths, displays, crd_set=crd_set,
+                            ignore_missing=ignore_missing).diagnostics
+
+
+@dataclass(frozen=True)
+class Verified:
+    diagnostics: list[Diagnostic]
+    kustomize_files: int  # kustomizations and JSON patches, checked as what they are
+
+
+def verify_manifests(paths: Sequence[Path], displays: Sequence[str], *,
+                     crd_set: str | tuple[str, ...], ignore_missing: bool) -> Verified:
+    """Every object in the files (``-`` is standard input) against the schemas and the
+    API server's rules; kustomize's own files as kustomize files (compiler.kustomize_files)."""
     verifier = Verifier(crd_set)
     out: list[Diagnostic] = []
+    kustomize = 0
     for path, display in zip(paths, displays, strict=True):
-        loaded = load_path(path, display, multi=True)
+        if path == STDIN:
+            loaded = load_bytes(sys.stdin.buffer.read(MANIFEST_MAX_BYTES + 1), display,
+                                multi=True, lists=True, limit=MANIFEST_MAX_BYTES)
+        else:
+            loaded = load_path(path, display, multi=True, lists=True, limit=MANIFEST_MAX_BYTES)
         out.extend(loaded.diagnostics)
         for doc in loaded.documents:
-            out.extend(verifier.check(doc.data, file=doc.file, source=doc.source,
-                                      ignore_missing=ignore_missing))
-    return out
+            if isinstance(doc.data, list):
+                kustomize += 1
+                out.extend(kustomize_files.check_patch(doc))
+            elif kustomize_files.is_kustomization(doc, path):
+                kustomize += 1
+                out.extend(kustomize_files.check_kustomization(doc, path.parent))
+            else:
+                out.extend(verifier.check(doc.data, file=doc.file, source=doc.source,
+                                          ignore_missing=ignore_missing))
+    return Verified(out, kustomize)

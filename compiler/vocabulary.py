@@ -25,6 +25,8 @@ UNSUPPORTED_ACCEPTED = "opendatahub.io/unsupported-status-accepted"
 KSERVE_RUNTIME = "opendatahub.io/kserve-runtime"  # which runtime a ServingRuntime is
 HARDWARE_PROFILE_NAME = "opendatahub.io/hardware-profile-name"
 HARDWARE_PROFILE_NAMESPACE = "opendatahub.io/hardware-profile-namespace"
+# the profile's resourceVersion, which the dashboard writes and inferc never does (cluster state)
+HARDWARE_PROFILE_VERSION = "opendatahub.io/hardware-profile-resource-version"
 # cluster state (the profile's resourceVersion): never written, ignored in Argo CD's diff
 HARDWARE_PROFILE_RESOURCE_VERSION = "opendatahub.io/hardware-profile-resource-version"
 DISABLED = "opendatahub.io/disabled"  # on HardwareProfiles: "true" hides it in the dashboard
@@ -62,6 +64,11 @@ APP_COMPONENT = "app.kubernetes.io/component"  # the llm-d controller: which wor
 NAMESPACE_NAME = "kubernetes.io/metadata.name"  # set by Kubernetes on every Namespace
 QUEUE_NAME = "kueue.x-k8s.io/queue-name"  # Kueue's admission label (upstream KServe)
 INFERC_ENVIRONMENT = "inferc.dev/environment"  # inferc's label on its Argo CD Applications
+# ---- written by clients and controllers on live objects (inferc import drops them)
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"  # kubectl apply's record
+ARGOCD_TRACKING = "argocd.argoproj.io/tracking-id"  # Argo CD's annotation resource tracking
+REGISTRY_PULL_SECRET_REF = "openshift.io/internal-registry-pull-secret-ref"  # on ServiceAccounts
+SERVICE_ACCOUNT_UID = "kubernetes.io/service-account.uid"  # the token controller, on a token Secret
 
 
 def json_pointer(*path: str) -> str:

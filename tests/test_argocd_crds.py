@@ -274,3 +274,46 @@ def test_sidecar_patch_applies_to_argo_cds_repo_server(tmp_path: Path) -> None:
     init = {c["name"]: c for c in pod["initContainers"]}["copyutil"]
     assert any(m["name"] == "var-files" for m in init["volumeMounts"])
     assert inferc["command"] == ["/var/run/argocd/argocd-cmp-server"]
+
+
+def _resolves(schema: dict[str, Any], pointer: str) -> bool:
+    """Whether a JSON pointer names a field the CRD schema declares (a key of a map
+    such as metadata.annotations counts as declared)."""
+    node: Any = schema
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        props = node.get("properties") if isinstance(node, dict) else None
+        if isinstance(props, dict) and key in props:
+            node = props[key]
+        elif isinstance(node, dict) and isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]  # a map: any key
+        else:
+            return False
+    return True
+
+
+def test_ignored_fields_exist_in_the_crds_of_each_release() -> None:
+    """Every jsonPointer of ignoreDifferences names a field of the kind as the release
+    serves it: a misspelt pointer would make Argo CD fight the platform silently."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from compiler.argocd import ignore_differences
+    from compiler.platforms import all_platforms
+    from compiler.spec import Environment
+
+    index = json.loads((ROOT / "schemas" / "crds" / "index.json").read_text())
+    checked = 0
+    for platform in all_platforms():
+        env = cast(Environment, SimpleNamespace(release=platform))
+        for entry in ignore_differences(env):
+            api_version = platform.api_version(f"{entry['group']}/{entry['kind']}")
+            crd = next(index[s][f"{api_version}/{entry['kind']}"] for s in platform.crd_sets
+                       if f"{api_version}/{entry['kind']}" in index[s])
+            schema = json.loads((ROOT / "schemas" / "crds" / crd).read_text())
+            schema["properties"]["metadata"] = {"properties": {"annotations": {
+                "type": "object", "additionalProperties": {"type": "string"}}}}
+            for pointer in entry["jsonPointers"]:
+                assert _resolves(schema, pointer), (platform.key, entry["kind"], pointer)
+                checked += 1
+    assert checked >= 20

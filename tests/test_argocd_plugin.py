@@ -117,6 +117,34 @@ def test_output_depends_only_on_the_repository(checkout: Path, tmp_path: Path) -
     assert not any((tmp_path / "home").iterdir())  # nor into HOME
 
 
+_SEALED = """\
+import datetime, socket, sys, time
+def refuse(*args, **kwargs):
+    raise AssertionError("inferc render read the clock or opened a connection")
+for name in ("time", "time_ns", "localtime", "gmtime", "ctime", "strftime"):
+    setattr(time, name, refuse)
+class NoClock(datetime.datetime):
+    now = utcnow = today = classmethod(refuse)
+datetime.datetime = NoClock
+socket.socket = socket.create_connection = socket.getaddrinfo = refuse
+sys.argv = ["inferc", "render"]
+from compiler.cli import main
+main()
+"""
+
+
+def test_render_reads_neither_the_clock_nor_the_network(checkout: Path, tmp_path: Path) -> None:
+    """Argo CD caches generated manifests for 24 h per revision: the output may depend on
+    nothing else. The plugin's generate, run with the clock and sockets refusing to work,
+    prints the same stream."""
+    plain = generate(checkout, tmp_path, environment="prod")
+    sealed = subprocess.run([sys.executable, "-c", _SEALED], cwd=checkout / SOURCE_PATH,
+                            env=plugin_env(tmp_path, environment="prod"), capture_output=True,
+                            text=True, check=False, timeout=120)
+    assert sealed.returncode == 0, sealed.stderr
+    assert (sealed.stdout, sealed.stderr) == (plain.stdout, plain.stderr)
+
+
 def test_concurrent_invocations(checkout: Path, tmp_path: Path) -> None:
     """Argo CD runs generate for several Applications at once on one sidecar."""
     procs = [subprocess.Popen([*inferc(), "render"], cwd=checkout / SOURCE_PATH,

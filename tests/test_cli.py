@@ -4,7 +4,12 @@ the current directory, and says in one stderr line that it succeeded."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -143,3 +148,68 @@ def test_not_a_config_repo_names_the_start(tmp_path: Path) -> None:
     result = run_cli("check", cwd=tmp_path)
     assert result.exit_code == 2
     assert "no inferc.yaml in" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["check"], ["build", "-o", "out2"], ["build", "--check"],
+    ["render", "--env", "prod"], ["explain", "llm/granite-8b"], ["catalog"],
+])
+def test_every_command_takes_repo(project: Path, args: list[str]) -> None:
+    """--repo from anywhere, with the same answer as from inside the repo."""
+    assert run_cli("build", cwd=project / "deploy").exit_code == 0
+    result = run_cli(*args[:1], "--repo", "deploy", *args[1:], cwd=project)
+    assert result.exit_code == 0, result.stderr
+    inside = run_cli(*args, cwd=project / "deploy")
+    assert result.stdout == inside.stdout
+
+
+@pytest.mark.parametrize("args, line", [
+    (["check"], "inferc: checked # models in 2 environments: no errors"),
+    (["build"], "inferc: wrote # files to out"),
+    (["build", "--check"], "inferc: out is up to date (# files)"),
+    (["render", "--env", "prod"], "inferc: rendered # objects for environment prod"),
+    (["explain", "llm/granite-8b"], "inferc: explained llm/granite-8b in environment prod"),
+    (["explain", "llm/granite-8b", "--format", "json"],
+     "inferc: explained llm/granite-8b in environment prod"),
+    (["catalog"], "inferc: listed # runtime templates and # hardware profiles for environment "
+                  "prod"),
+    (["schema"], "inferc: kinds listed; inferc schema KIND prints one"),
+    (["schema", "Environment"], "inferc: printed the JSON Schema of Environment"),
+    (["verify", "out/base/llm/granite-8b/inferenceservice-granite-8b.yaml"],
+     "inferc: verified 1 file against upstream: no errors"),
+    (["init", "fresh"], "inferc: created a config repo in fresh (# files); try: inferc build "
+                        "fresh"),
+])
+def test_every_succeeding_command_says_so_in_one_stderr_line(
+        project: Path, args: list[str], line: str) -> None:
+    repo = project / "deploy"
+    assert run_cli("build", cwd=repo).exit_code == 0
+    result = run_cli(*args, cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    # counts follow the example repo and the shipped presets, which other work changes
+    assert re.fullmatch(re.escape(line).replace(r"\#", r"\d+") + "\n", result.stderr), \
+        result.stderr
+
+
+def test_progress_on_a_terminal(project: Path) -> None:
+    """Progress lines on a terminal, each overwriting the last, then the success line."""
+    leader, follower = pty.openpty()
+    proc = subprocess.run([sys.executable, "-m", "compiler", "build"], cwd=project / "deploy",
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower,
+                          check=False, timeout=120)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the terminal's other end is closed and drained
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert (proc.returncode, proc.stdout) == (0, b"")
+    text = seen.decode()
+    assert re.search(r"\r\x1b\[Krendering environment dev \(\d+ models\)", text)
+    assert re.search(r"\r\x1b\[Krendering environment prod \(\d+ models\)", text)
+    assert re.search(r"\r\x1b\[Kinferc: wrote \d+ files to out\r\n$", text)  # the pty's newline

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -543,3 +544,121 @@ def test_progress_goes_to_the_callback_only(repo: History) -> None:
                      "rendering environment dev (3 models)",
                      "rendering environment prod (3 models)",
                      "comparing"]
+
+
+TRITON = """\
+apiVersion: inferc.dev/v1alpha1
+kind: RuntimeTemplate
+metadata:
+  name: triton-runtime-template
+  namespace: fraud
+spec:
+  displayName: NVIDIA Triton Inference Server
+  modelTypes: [predictive]
+  apiProtocol: REST
+  servingRuntime:
+    metadata:
+      name: triton-runtime
+    spec:
+      supportedModelFormats:
+      - name: xgboost
+        version: "2"
+        autoSelect: true
+      protocolVersions: [v2, grpc-v2]
+      containers:
+      - name: kserve-container
+        image: nvcr.io/nvidia/tritonserver:{tag}
+        ports:
+        - containerPort: 8000
+          protocol: TCP
+"""
+SCORER = """\
+apiVersion: inferc.dev/v1alpha1
+kind: ModelDeployment
+metadata:
+  name: scorer
+  namespace: fraud
+spec:
+  modelType: predictive
+  modelFormat:
+    name: xgboost
+    version: "2"
+  storage:
+    uri: pvc://fraud-models/scorer/v3
+  runtime: triton-runtime
+  hardwareProfile: default-profile
+"""
+
+
+def test_flag_runtime_image_changed_by_a_preset(repo: History) -> None:
+    repo.write("presets/runtimes/triton.yaml", TRITON.replace("{tag}", "24.08-py3"))
+    repo.write("models/fraud/scorer.yaml", SCORER)
+    repo.commit("scorer on the team's Triton")
+    repo.write("presets/runtimes/triton.yaml", TRITON.replace("{tag}", "24.09-py3"))
+    assert flags(repo.diff("--base", "main")) == [
+        "! runtime-changed: fraud/scorer: runtime changed without a spec change: image of "
+        "kserve-container nvcr.io/nvidia/tritonserver:24.08-py3 → "
+        "nvcr.io/nvidia/tritonserver:24.09-py3: its runtime preset "
+        "presets/runtimes/triton.yaml changed (presets/runtimes/triton.yaml:21:1)"] * 2
+
+
+def test_a_new_environment_adds_everything(repo: History) -> None:
+    repo.write("environments/staging.yaml", environment("staging"))
+    run = repo.diff("--base", "main")
+    assert "environment staging: 6 added, 0 removed, 0 changed\n" in run.stdout
+    found = json.loads(repo.diff("--base", "main", "--format", "json").stdout)
+    assert [(e["name"], len(e["added"])) for e in found["environments"]] == [
+        ("dev", 0), ("prod", 0), ("staging", 6)]
+
+
+def test_diff_modules_load_only_for_the_diff_command() -> None:
+    code = ("import sys, compiler.cli, compiler.app; "
+            "print(sorted(m for m in sys.modules if m in ('compiler.diff', 'compiler.risk', "
+            "'compiler.gitrev', 'compiler.diff_report')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    assert proc.stdout == "[]\n"
+
+
+def test_a_crafted_tree_leaving_the_copy_is_refused(repo: History, tmp_path: Path) -> None:
+    blob = repo.git("hash-object", "-w", str(repo.config / "inferc.yaml")).strip()
+    inner = subprocess.run(["git", "mktree"], cwd=repo.top, capture_output=True, text=True,
+                           check=True, input=f"100644 blob {blob}\tevil.yaml\n").stdout.strip()
+    listing = repo.git("ls-tree", "HEAD") + f"040000 tree {inner}\t..\n"
+    tree = subprocess.run(["git", "mktree"], cwd=repo.top, capture_output=True, text=True,
+                          check=True, input=listing).stdout.strip()
+    crafted = subprocess.run(["git", "commit-tree", tree, "-m", "crafted"], cwd=repo.top,
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, **_GIT_ENV}).stdout.strip()
+    before = sorted(tmp_path.rglob("evil.yaml"))
+    run = repo.diff("--base", crafted)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == ("inferc: error: the revision holds an unsafe path '../evil.yaml'; "
+                          "refusing to read it\n")
+    assert sorted(tmp_path.rglob("evil.yaml")) == before == []
+
+
+def test_a_repository_git_does_not_trust_is_an_environment_failure(
+        repo: History, monkeypatch: pytest.MonkeyPatch) -> None:
+    # git's own switch for "owned by someone else" (CI containers, mounted checkouts)
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    run = repo.diff("--base", "main")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"inferc: error: git cannot read {repo.config}: detected dubious ownership in "
+        f"repository at '{repo.top}' (to trust it: git config --global --add safe.directory "
+        f"{repo.top})\n")
+
+
+def test_flag_workload_replaced_when_the_target_changes(tmp_path: Path) -> None:
+    history = History(tmp_path / "git")
+    for env in ("dev", "prod"):
+        history.write(f"environments/{env}.yaml", environment(
+            env, version="3.4", extra="  gateway:\n    trustedNamespaces: [llm]\n"))
+    history.write("models/llm/chat.yaml", model())
+    history.commit("KServe model")
+    history.write("models/llm/chat.yaml", model(spec="  runtime: llm-d\n"))
+    assert flags(history.diff("--base", "main")) == [
+        "! renamed: llm/chat: workload replaced (InferenceService → LLMInferenceService): the "
+        "InferenceService is deleted and an LLMInferenceService created: downtime while it "
+        "starts, and a new URL for every client (models/llm/chat.yaml:11:12)"] * 2

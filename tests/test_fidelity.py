@@ -126,3 +126,89 @@ def test_no_profile_model_is_the_documented_cli_example(tmp_path: Path) -> None:
     assert [line.split()[:5] for line in explain.stdout.splitlines()
             if line.strip().startswith("spec.modelFormat")] == [
         ["spec.modelFormat", "onnx", "(matched", "as", "onnx:1)"]]
+
+
+def test_explain_says_why_an_untyped_gpu_is_no_accelerator(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(CASES / "golden" / "cluster-presets" / "repo", repo)
+    result = run_cli("explain", "apps/chat", "--env", "prod", cwd=repo)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("hardware profile:"))
+    assert lines[start:start + 3] == [
+        "hardware profile: nvidia-gpu-serving (nvidia-gpu) in namespace "
+        "redhat-ods-applications, accelerator none (nvidia.com/gpu has no resourceType: "
+        "Accelerator)",
+        "  from presets/hardware-profiles/nvidia-gpu-serving.yaml",
+        "  note: as in the wizard, only an identifier with resourceType: Accelerator is the "
+        "accelerator, so runtime auto-selection treats this profile as CPU-only; for runtime: "
+        "auto, add resourceType: Accelerator to nvidia.com/gpu in the profile",
+    ]
+
+
+def test_readme_lists_every_builtin_profile_with_its_bounds() -> None:
+    """The README's table of built-in hardware profiles is what presets/ ships."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    rows = {}
+    for line in readme.split("| profile | cpu | memory | device |", 1)[1].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        name, cpu, memory, device = (c.strip() for c in line.strip("|").split("|"))
+        rows[name.split()[0].strip("`")] = (cpu, memory, device)
+
+    def bounds(ident: dict[str, object]) -> str:
+        return f"{ident['minCount']} – {ident['defaultCount']} – {ident['maxCount']}"
+
+    shipped = {}
+    for path in sorted((root / "presets" / "hardware-profiles").glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text())
+        by_id = {i["identifier"]: i for i in doc["spec"]["identifiers"]}
+        devices = [i for i in by_id if i not in ("cpu", "memory")]
+        device = (" ".join(f"`{d}` {bounds(by_id[d])}" for d in devices) if devices else "—")
+        shipped[doc["metadata"]["name"]] = (bounds(by_id["cpu"]), bounds(by_id["memory"]), device)
+    assert rows == shipped
+
+
+PLAIN_RUNTIME = """apiVersion: serving.kserve.io/v1alpha1
+kind: ServingRuntime
+metadata:
+  name: plain-onnx
+spec:
+  supportedModelFormats:
+  - name: onnx
+    version: "1"
+  containers:
+  - name: kserve-container
+    image: quay.io/example/onnx-server:1.0
+"""
+
+
+def test_monitored_model_on_a_runtime_without_metrics_port_is_warned_about(
+        tmp_path: Path) -> None:
+    # Upstream KServe creates no scrape configuration, so inferc's PodMonitor needs the
+    # runtime's port; a cluster runtime that declares none cannot be scraped.
+    repo = tmp_path / "repo"
+    shutil.copytree(CASES / "golden" / "monitoring-upstream" / "repo", repo)
+    (repo / "presets" / "runtimes").mkdir(parents=True)
+    (repo / "presets" / "runtimes" / "plain-onnx.yaml").write_text(PLAIN_RUNTIME)
+    (repo / "models" / "vision").mkdir()
+    (repo / "models" / "vision" / "detector.yaml").write_text(
+        "apiVersion: inferc.dev/v1alpha1\nkind: ModelDeployment\n"
+        "metadata: {name: detector, namespace: vision}\n"
+        "spec:\n  modelType: predictive\n  modelFormat: {name: onnx, version: '1'}\n"
+        "  storage: {uri: 'pvc://models/detector'}\n  runtime: plain-onnx\n")
+    result = run_cli("check", cwd=repo)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "environments/prod.yaml:15:16: warning: spec.defaults.monitoring.enabled: model "
+        "'detector': runtime 'plain-onnx' declares no metrics port (prometheus.io/port or "
+        "prometheus.kserve.io/port): inferc emits rules but cannot scrape it "
+        "[monitoring.no-metrics-port]",
+        "  hint: give the runtime's spec.annotations the port (and the path, if it is not "
+        "/metrics) its metrics are served on",
+        "0 errors, 1 warning in 1 file",
+    ]
+    render = run_cli("render", "--env", "prod", "--model", "vision/detector", cwd=repo)
+    assert [o["kind"] for o in yaml.safe_load_all(render.stdout)] == [
+        "PrometheusRule", "ServingRuntime", "InferenceService"]  # rules, but no PodMonitor

@@ -147,14 +147,31 @@ def unknown_profile(repo: Path) -> None:
 
 # try-repo reinstalls the project (30-100 s) on every run; it always runs in CI and
 # when asked, while the cached commit tests below run everywhere.
-@pytest.mark.skipif(os.environ.get("CI") != "true" and not os.environ.get("INFERC_TEST_TRY_REPO"),
-                    reason="pre-commit try-repo reinstalls the project every run; set "
-                           "INFERC_TEST_TRY_REPO=1 (always on under CI=true)")
+TRY_REPO = pytest.mark.skipif(
+    os.environ.get("CI") != "true" and not os.environ.get("INFERC_TEST_TRY_REPO"),
+    reason="pre-commit try-repo reinstalls the project every run; set INFERC_TEST_TRY_REPO=1 "
+           "(always on under CI=true)")
+
+
+@TRY_REPO
 def test_try_repo_runs_the_shipped_hooks(config_repo: Path, hook_repo: tuple[Path, Path]) -> None:
     unknown_profile(config_repo)
     git(config_repo, "add", "-A")
     code, output = try_repo(config_repo, hook_repo)
     assert (code, output) == (1, BOTH_FAIL), output
+
+
+@TRY_REPO
+def test_try_repo_passes_a_good_change(config_repo: Path, hook_repo: tuple[Path, Path]) -> None:
+    spec = config_repo / "models" / "llm" / "granite-8b.yaml"
+    spec.write_text(spec.read_text().replace("memory: 24Gi", "memory: 32Gi"))
+    assert run_cli("build", cwd=config_repo).exit_code == 0
+    git(config_repo, "add", "-A")
+    code, output = try_repo(config_repo, hook_repo)
+    assert (code, output) == (0, (
+        "inferc build --check.....................................................Passed\n"
+        "inferc check.............................................................Passed\n")
+    ), output
 
 
 def test_passing_commit(config_repo: Path, hook_repo: tuple[Path, Path]) -> None:

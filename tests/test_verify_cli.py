@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import run_cli
+
+from compiler.cli import cli
 
 HERE = Path(__file__).parent / "verify"
 BAD = ["builtin-bad.yaml", "inference-criticality.yaml", "isvc-misspelled.yaml",
@@ -69,3 +72,75 @@ def test_api_server_rules_apply_to_hand_written_manifests(monkeypatch: pytest.Mo
         "  hint: add limits: {nvidia.com/gpu: 1}",
     ]
     assert result.stdout.splitlines()[-1] == "12 errors in 1 file"
+
+
+KUSTOMIZE = ["kustomize/base/kustomization.yaml", "kustomize/base/servingruntime.yaml",
+             "kustomize/overlay/kustomization.yaml",
+             "kustomize/overlay/patch-servingruntime-chat.yaml"]
+
+
+def test_kustomize_files_are_checked_as_kustomize_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(HERE)
+    result = run_cli("verify", *KUSTOMIZE)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "kustomize/base/kustomization.yaml:5:3: error: resources[1]: 'inferenceservice.yaml' "
+        "does not exist (paths are relative to this kustomization's folder) "
+        "[verify.kustomization]",
+        "kustomize/overlay/kustomization.yaml:6:3: error: resources[1]: '../elsewhere' does not "
+        "exist (paths are relative to this kustomization's folder) [verify.kustomization]",
+        "kustomize/overlay/kustomization.yaml:10:9: error: patches[1].path: "
+        "'patch-inferenceservice-chat.yaml' does not exist (paths are relative to this "
+        "kustomization's folder) [verify.kustomization]",
+        "kustomize/overlay/patch-servingruntime-chat.yaml:4:7: error: [1].op: op 'update' is not "
+        "a JSON patch operation (add, remove, replace, move, copy, test) [verify.patch]",
+        "kustomize/overlay/patch-servingruntime-chat.yaml:6:3: error: [2]: add needs 'value' "
+        "[verify.patch]",
+        "kustomize/overlay/patch-servingruntime-chat.yaml:7:9: error: [2].path: path must be a "
+        "JSON pointer starting with '/' [verify.patch]",
+        "kustomize/overlay/patch-servingruntime-chat.yaml:8:3: error: [3]: move needs 'from' "
+        "[verify.patch]",
+        "7 errors in 3 files",
+    ]
+
+
+def test_the_whole_output_tree_verifies(tmp_path: Path) -> None:
+    """``inferc verify $(find out -name '*.yaml')``: objects against the schemas, and the
+    tree's kustomizations and JSON patches as what they are, without errors."""
+    repo = Path(__file__).parent / "cases" / "golden" / "dashboard-parity" / "repo"
+    out = tmp_path / "out"
+    assert run_cli("build", "-o", out, cwd=repo).exit_code == 0
+    files = sorted(out.rglob("*.yaml"))
+    patches = [f for f in files if f.name.startswith("patch-")]
+    kustomizations = [f for f in files if f.name == "kustomization.yaml"]
+    assert patches and kustomizations
+    result = run_cli("verify", "--platform", "openshift-ai-3.4", *files)
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.stderr.splitlines()[-1] == (
+        f"inferc: verified {len(files)} files against openshift-ai-3.4: no errors "
+        f"({len(patches) + len(kustomizations)} kustomize files checked as such; what an "
+        "overlay builds: kubectl kustomize DIR | inferc verify -)")
+
+
+def test_standard_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(HERE)
+    text = (HERE / "apiserver-rejects.yaml").read_text()
+    result = CliRunner().invoke(cli, ["verify", "--platform", "rhoai-3.4", "-"], input=text)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0] == (
+        "<stdin>:16:23: error: spec.strategy.rollingUpdate.maxUnavailable: maxUnavailable 150% "
+        "is above 100% [verify.rollout]")
+
+
+def test_a_list_of_objects_is_neither_object_nor_patch(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("list.yaml").write_text("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n")
+    result = run_cli("verify", "list.yaml")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "list.yaml:1:1: error: $: a list at the top of the document is neither a Kubernetes "
+        "object nor a JSON patch (a list of operations with op and path) [verify.patch]",
+        "  hint: write objects as YAML documents separated by '---'",
+        "1 error in 1 file",
+    ]

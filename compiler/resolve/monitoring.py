@@ -86,9 +86,11 @@ def _kserve(name: str, parsed: list[O.Objective], env: Environment, platform: Pl
         endpoint = _endpoint(annotations, table)
         if endpoint is None:
             diags.append(origins["monitoring.enabled"].diag(
-                f"runtime '{template.runtime_name}' declares no metrics port "
+                f"model '{name}': runtime '{template.runtime_name}' declares no metrics port "
                 f"({' or '.join(_PORT_KEYS)}): inferc emits rules but cannot scrape it",
-                "monitoring.no-metrics-port", severity=Severity.WARNING))
+                "monitoring.no-metrics-port", severity=Severity.WARNING,
+                hint="give the runtime's spec.annotations the port (and the path, if it is "
+                     "not /metrics) its metrics are served on"))
     return Monitoring(
         target="kserve", objectives=tuple(p for p in parsed if _fits(p, table)), runtime=table,
         platform=platform,

@@ -94,6 +94,7 @@ def _hf(rest: str) -> None:
 
 def _https(rest: str) -> None:
     host, _, path = rest.partition("/")
+    host = host.rpartition("@")[2]  # user:password@ is the credentials rule's to report
     if not host or "." not in host.split(":")[0]:
         raise StorageProblem("https:// needs a host name: https://<host>/<path>")
     if not path:
