@@ -19,9 +19,17 @@ from compiler.render import monitoring
 from compiler.report import json_items
 from compiler.resolve import Partial, resolver_for
 from compiler.resolve.layers import field_label, parents
-from compiler.resolve.records import Considered, EnvVar, Rate, ResolvedDeployment, Resources
+from compiler.resolve.records import (
+    Considered,
+    EnvVar,
+    Rate,
+    ResolvedDeployment,
+    Resources,
+    RuntimeChoice,
+)
 from compiler.resolve.runtime import untyped_devices
 from compiler.spec import Environment, HardwareProfile
+from compiler.targets import DEFAULT_TARGET
 from compiler.text import table
 
 _FLAG = {True: "true", False: "false", None: ""}
@@ -150,6 +158,9 @@ def partial_json(found: Partial, diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _candidates(found: Partial) -> tuple[Considered, ...] | None:
+    chosen = getattr(found.workload, "runtime", None)
+    if isinstance(chosen, RuntimeChoice):  # selection worked; something else failed
+        return chosen.considered
     if found.selection is None:
         return None
     return resolver_for(found.target).candidates(found.selection)
@@ -158,18 +169,33 @@ def _candidates(found: Partial) -> tuple[Considered, ...] | None:
 def _partial_runtime(found: Partial) -> list[str]:
     considered = _candidates(found)
     if considered is None:
-        why = ("selection matches on the hardware profile, which is in error"
-               if found.profile is None else "in error")
-        return [f"runtime: not chosen: {why}", ""]
+        return [f"runtime: not chosen: {_why_not(found)}", ""]
     asked = found.values.get("runtime", "auto")
     kserve = found.environment.release.selection == "kserve"
-    head = ("none chosen" if asked == "auto" else
-            f"'{asked}' (spec.runtime, {found.origins['runtime'].location}) cannot be used")
+    chosen = getattr(found.workload, "runtime", None)
+    if isinstance(chosen, RuntimeChoice):  # the table selection made
+        how = ("chosen automatically" if chosen.mode == "auto" else
+               f"named in spec.runtime ({found.origins['runtime'].location})")
+        head = f"{chosen.template.name}, {how}; why each {{noun}} was kept or dropped:"
+    elif asked == "auto":
+        head = "none chosen; each {noun} in scope and why auto-selection keeps or drops it:"
+    else:
+        head = (f"'{asked}' (spec.runtime, {found.origins['runtime'].location}) cannot be "
+                "used; each {noun} in scope and why auto-selection would keep or drop it:")
     noun = "runtime" if kserve else "template"
     rows = [(noun, "result", "reason")] + [
         (c.template.name, "kept" if c.kept else "dropped", _reason(c)) for c in considered]
-    return ([f"runtime: {head}; each {noun} in scope, as auto-selection judges it:"]
-            + table(rows) + [""])
+    return [f"runtime: {head.format(noun=noun)}"] + table(rows) + [""]
+
+
+def _why_not(found: Partial) -> str:
+    if found.profile is None:
+        return "selection matches on the hardware profile, which is in error"
+    if found.selection is None:
+        return f"target {found.target} cannot be used here (see the errors)"
+    if found.target == DEFAULT_TARGET:
+        return "selection matches on the model format, which is in error"
+    return f"the {found.target} workload is in error (see the errors)"
 
 
 def _reason(c: Considered) -> str:

@@ -22,6 +22,7 @@ STDERR = "--- stderr\n"  # what the terminal shows after the explanation
     "lab/no-runtime",     # auto-selection drops every template
     "lab/named-runtime",  # spec.runtime names a template that is not in scope
     "lab/no-profile",     # an unknown hardware profile: no runtime, no resources
+    "lab/bad-storage",    # the runtime is chosen, the storage URI is in error
     "lab/too-big",        # resolves, but above the profile's memory bound
     "team/chat",          # resolves, but pushes its namespace over the GPU quota
 ])

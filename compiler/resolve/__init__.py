@@ -148,7 +148,7 @@ class Resolver:
         diags += problems
         if location is None or profile is None or res is None or workload is None:
             return Partial(model.key, env, values, origins, target_name, profile, res,
-                           selection), diags
+                           selection, workload), diags
         watch, problems = monitoring.resolve(model.key.name, values, origins, env, target_name,
                                              workload)
         rd = ResolvedDeployment(

@@ -95,6 +95,7 @@ class Partial:
     # what the target's resolve ran on (None: it did not run: the target choice or the
     # hardware profile is in error)
     selection: TargetInput | None
+    workload: Workload | None  # the target's record, when only something else failed
 
 
 @dataclass(frozen=True)
