@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -288,15 +289,19 @@ def _move_entries(source: Path, dest: Path, *, keep: frozenset[str]) -> None:
 
 
 def _stage(staging: Path, files: Mapping[str, str], previous: Path | None) -> None:
-    made: set[Path] = {staging}
+    # Paths as strings and os calls: a build stages thousands of files, and a Path per
+    # file (parsed, joined, its parent derived) cost more than the writing itself.
+    made: set[str] = {str(staging)}
     # The marker goes last: a staging folder with a marker is complete.
     for rel, text in [*files.items(), (MARKER, _MARKER_TEXT)]:
-        target = _inside(staging, rel)
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        parts = _inside(rel)
+        target = os.path.join(staging, *parts)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         data = text.encode("utf-8")
-        if previous is None or not _reuse(previous / rel, target, data):
+        if previous is None or not _reuse(os.path.join(previous, *parts), target, data):
             with open(target, "wb") as handle:
                 handle.write(data)
 
@@ -307,26 +312,34 @@ def _folder_mode() -> int:
     return 0o777 & ~umask
 
 
-def _reuse(old: Path, target: Path, data: bytes) -> bool:
+def _reuse(old: str, target: str, data: bytes) -> bool:
     """Hard-link an unchanged file from the previous tree: creating files is the
     slowest part of a build, and most files do not change between builds."""
     try:
-        if old.is_symlink() or old.stat().st_size != len(data) or old.read_bytes() != data:
+        info = os.lstat(old)
+        if stat.S_ISLNK(info.st_mode) or info.st_size != len(data):
             return False
+        with open(old, "rb") as handle:
+            if handle.read() != data:
+                return False
         os.link(old, target)
     except OSError:
         return False
     return True
 
 
-def _inside(root: Path, rel: str) -> Path:
-    # A relative path without '..' stays inside: the staging folder is new and
-    # inferc creates every folder in it, so no symlink can redirect a write.
-    pure = PurePosixPath(rel)
-    if (pure.is_absolute() or ".." in pure.parts or not pure.parts or "\\" in rel
-            or pure.parts[0] in _RESERVED - {MARKER}):
+def _inside(rel: str) -> tuple[str, ...]:
+    """The parts of ``rel``, refused unless it is a relative path inside the output folder.
+
+    A relative path without '..' stays inside: the staging folder is new and inferc
+    creates every folder in it, so no symlink can redirect a write."""
+    parts = tuple(rel.split("/"))
+    if not all(p and p not in (".", "..") for p in parts):  # rare: let pathlib normalise
+        parts = PurePosixPath(rel).parts
+    if (rel.startswith("/") or ".." in parts or not parts or "\\" in rel
+            or parts[0] in _RESERVED - {MARKER}):
         raise InternalError(f"refusing to write {rel!r}: not a path inside the output folder")
-    return root.joinpath(*pure.parts)
+    return parts
 
 
 # --- drift --------------------------------------------------------------------------------

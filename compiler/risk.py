@@ -15,7 +15,7 @@ flag is a small function in :data:`CHECKS`, with the id it reports:
 - ``quota-headroom``: a namespace quota whose headroom shrank below one more pod of its
   largest model (``compiler.resolve.quota`` numbers). A quota exceeded does not compile
   (``quota.exceeded``): the failing revision is reported instead;
-- ``runtime-changed``: the runtime or its image changed while the model's spec file did
+- ``runtime-changed``: the runtime or its image changed while the model's spec (as data) did
   not: a preset or the environment (its platform release) changed it;
 - ``renamed``: a model removed and another added with the same storage in the same
   environment, or a model moved to another target (InferenceService ↔
@@ -219,7 +219,7 @@ def _env_flag(pair: _Pair, env: Environment, path: tuple[str, ...], subject: str
 def _runtime(pair: _Pair) -> Iterator[Flag]:
     for old, new in pair.both():
         before, after = _runtime_of(old), _runtime_of(new)
-        if before == after or not pair.same_file(old.source, new.source):
+        if before == after or _spec_data(old) != _spec_data(new):
             continue
         what = " and ".join(f"{k} {before.get(k, 'none')} → {after.get(k, 'none')}"
                             for k in sorted(before.keys() | after.keys())
@@ -241,6 +241,11 @@ def _runtime(pair: _Pair) -> Iterator[Flag]:
                 old_env.doc.file, env.doc.file) else "a preset")
             yield _flag(pair, new, "runtime-changed", message, f"{what}: {cause} changed it",
                         ("runtime",))
+
+
+def _spec_data(rd: ResolvedDeployment) -> object:
+    """The model's spec document as data: a comment or a reformatting changes nothing."""
+    return next((o.doc.data for o in rd.origins.values() if o.doc.file == rd.source), None)
 
 
 def _repo_template(rd: ResolvedDeployment) -> str | None:

@@ -662,3 +662,10 @@ def test_flag_workload_replaced_when_the_target_changes(tmp_path: Path) -> None:
         "! renamed: llm/chat: workload replaced (InferenceService → LLMInferenceService): the "
         "InferenceService is deleted and an LLMInferenceService created: downtime while it "
         "starts, and a new URL for every client (models/llm/chat.yaml:11:12)"] * 2
+
+
+def test_a_comment_is_no_spec_change(repo: History) -> None:
+    repo.write("environments/prod.yaml", environment("prod", version="3.4"))
+    repo.write("models/llm/chat.yaml", "# reviewed\n" + model())
+    assert [f.split(": ")[1] for f in flags(repo.diff("--base", "main"))
+            if "runtime-changed" in f] == ["llm/chat", "team/chat", "team/vision"]

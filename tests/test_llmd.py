@@ -194,3 +194,83 @@ def test_kserve_only_fields_are_errors_on_llm_d(tmp_path: Path) -> None:
         "models/llm/granite-direct.yaml:14:12: error: spec.timeout: the model route timeout is a "
         "field of KServe InferenceServices; an llm-d model is reached through the inference "
         "gateway's HTTPRoute [llmd.timeout]"]
+
+
+def test_environment_defaults_and_overrides_set_llm_d_settings(tmp_path: Path) -> None:
+    """``llmd`` in an environment's defaults reaches that environment's llm-d models (and
+    no KServe model); an override merges per key with the rest of the block."""
+    from conftest import EXAMPLE
+
+    repo = copy_repo(EXAMPLE, tmp_path / "repo")
+    prod = repo / "environments" / "prod.yaml"
+    prod.write_text(prod.read_text().replace('version: "3.3"', 'version: "3.5"'))
+    before = {env: run_cli("render", "--env", env, cwd=repo).stdout for env in ("dev", "prod")}
+    prod.write_text(prod.read_text().replace(
+        "  defaults:\n    replicas: 3\n",
+        "  defaults:\n    replicas: 3\n    llmd:\n      router:\n        routing: prefix-cache\n")
+        + "  overrides:\n    assistants/granite-llmd:\n      llmd:\n        router:\n"
+          "          weights: {prefix-cache-scorer: 5}\n")
+    after = run_cli("render", "--env", "prod", cwd=repo)
+    assert after.exit_code == 0, after.stderr
+    assert run_cli("render", "--env", "dev", cwd=repo).stdout == before["dev"]
+    old, new = (list(yaml.safe_load_all(t)) for t in (before["prod"], after.stdout))
+    assert [d for d in new if d["kind"] != "LLMInferenceService"] == [
+        d for d in old if d["kind"] != "LLMInferenceService"]  # KServe models untouched
+    assert _llm_d(before["prod"])["granite-llmd"]["spec"]["router"]["scheduler"] == {}
+    inline = _llm_d(after.stdout)["granite-llmd"]["spec"]["router"]["scheduler"]["config"]["inline"]
+    weights = {p["pluginRef"]: p.get("weight") for p in inline["schedulingProfiles"][0]["plugins"]}
+    assert weights["prefix-cache-scorer"] == 5 and weights["queue-scorer"] == 2
+    explained = run_cli("explain", "assistants/granite-llmd", "--env", "prod", cwd=repo).stdout
+    rows = {line.split()[0]: line for line in explained.splitlines() if "spec.llmd" in line}
+    assert "environment default" in rows["spec.llmd.router.routing"]
+    assert "environment override" in rows["spec.llmd.router.weights.prefix-cache-scorer"]
+    kserve = run_cli("explain", "llm/granite-8b", "--env", "prod", cwd=repo).stdout
+    assert "llmd" not in kserve
+
+
+@pytest.mark.parametrize("case, model, env, section", [
+    ("llmd-edge", "llm/chat", "kserve", [
+        "gateway: kserve/kserve-ingress-gateway (spec.gateway); route chat-kserve-route",
+        "  trusted namespaces: llm; llm is trusted",
+        "  Kuadrant: installed",
+        "  authentication: tokens default-name; AuthPolicy by inferc",
+        "  rate limits: requests 60/1m, 2000/1h (RateLimitPolicy); tokens 500000/24h "
+        "(TokenRateLimitPolicy), by inferc"]),
+    ("llmd-edge", "llm/demo", "rhoai-35", [
+        "gateway: openshift-ingress/openshift-ai-inference (OpenShift AI 3.5 default); route "
+        "demo-kserve-route",
+        "  trusted namespaces: llm, research; llm is trusted",
+        "  Kuadrant: installed",
+        "  authentication: none (public)",
+        "  rate limits: requests 10/1m (RateLimitPolicy), by inferc"]),
+    ("llmd-edge", "llm/demo", "kserve", [
+        "gateway: kserve/kserve-ingress-gateway (spec.gateway); route demo-kserve-route",
+        "  trusted namespaces: llm; llm is trusted",
+        "  Kuadrant: installed",
+        "  authentication: none (public); AuthPolicy (anonymous) by inferc",
+        "  rate limits: requests 10/1m (RateLimitPolicy), by inferc"]),
+    ("llmd-upstream", "llm/granite-direct", "kserve", [
+        "gateway: kserve/kserve-ingress-gateway (spec.gateway); route granite-direct-kserve-route",
+        "  trusted namespaces: llm; llm is trusted",
+        "  Kuadrant: not installed",
+        "  authentication: none (public)",
+        "  rate limits: none"]),
+])
+def test_explain_shows_the_gateway_trust_and_policies(
+        case: str, model: str, env: str, section: list[str]) -> None:
+    """Where an llm-d model is reached: the shared gateway, whether its namespace is
+    trusted there, Kuadrant, and who writes which policy (the platform or inferc) — as
+    render writes them."""
+    repo = GOLDEN / case / "repo"
+    text = run_cli("explain", model, "--env", env, cwd=repo).stdout.splitlines()
+    start = next(i for i, line in enumerate(text) if line.startswith("gateway: "))
+    assert text[start:start + len(section)] == section
+    edge = json.loads(run_cli("explain", model, "--env", env, "--format", "json",
+                              cwd=repo).stdout)["target"]["edge"]
+    stream = run_cli("render", "--env", env, cwd=repo).stdout
+    kinds = {(d["kind"], d["metadata"]["name"]) for d in yaml.safe_load_all(stream) if d}
+    name = model.split("/")[1]
+    assert ((("AuthPolicy", f"{name}-kserve-route-authn") in kinds)
+            == (edge["authentication"]["authPolicyBy"] == "inferc"))
+    assert (("RateLimitPolicy", f"{name}-rate-limit") in kinds) == bool(
+        edge["rateLimits"]["requests"])

@@ -127,6 +127,7 @@ class Resolver:
         chosen = self._target(model, env, values, origins)
         target_name = chosen.target.name if isinstance(chosen, Choice) else DEFAULT_TARGET
         _target_defaults(facts(target_name), values, origins)
+        _llmd_defaults(target_name, values, origins)
         workload, selection = None, None
         if isinstance(chosen, Diagnostic):
             diags.append(chosen)
@@ -207,6 +208,19 @@ def quota_needs(key: ModelKey) -> str:
     """Said after a problem of a model that check FILES or explain read only to count
     its namespace's quota."""
     return f" (needed for the quota check of namespace '{key.namespace}')"
+
+
+def _llmd_defaults(target: str, values: dict[str, Any], origins: dict[str, L.Origin]) -> None:
+    """An environment's ``defaults.llmd`` is for its llm-d models: on a model that
+    resolves to another target it is dropped (the model itself did not ask for it),
+    while an ``llmd`` block of the model or of its override stays, and rule
+    llmd.not-llmd reports it."""
+    origin = origins.get("llmd")
+    if target == llmd.LLMD or origin is None or origin.layer != L.ENV_DEFAULT:
+        return
+    values.pop("llmd", None)
+    for key in [k for k in origins if k == "llmd" or k.startswith("llmd.")]:
+        del origins[key]
 
 
 def _target_defaults(target: TargetFacts, values: dict[str, Any],

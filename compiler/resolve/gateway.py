@@ -12,8 +12,9 @@ Kuadrant a token would be decoration, so an llm-d model there must be public.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from compiler.diagnostics import Diagnostic
 from compiler.platforms import GatewayFacts
@@ -173,3 +174,61 @@ def _listed(rds: list[ResolvedDeployment]) -> str:
 
 def _platform(env: Environment) -> str:
     return env.release.display_name
+
+
+# --- explain -------------------------------------------------------------------------------
+
+
+def explain(rd: ResolvedDeployment, route: str) -> dict[str, Any]:
+    """The model's way in, for ``inferc explain``: the shared gateway and whether this
+    namespace is trusted on it, Kuadrant, and who writes which policy on ``route``."""
+    settings = edge(rd.environment)
+    gw = settings.gateway
+    release = rd.environment.release
+    auth_by = (release.gateway.auth_policy_controller or "the platform's controller"
+               if release.runs("llmdAuthPolicy") else
+               "inferc" if settings.kuadrant and settings.inferc_auth_policies else None)
+    return {
+        "gateway": None if gw is None else {
+            "name": gw.name, "namespace": gw.namespace,
+            "source": "spec.gateway" if gw.explicit else f"{release.display_name} default",
+            "trustedNamespaces": None if not gw.trust_declared else (
+                "all" if gw.trusted is None else list(gw.trusted)),
+            "namespaceTrusted": gw.trust_declared and gw.trusts(rd.key.namespace)},
+        "route": route,
+        "kuadrant": settings.kuadrant,
+        "authentication": {"tokens": [t.display for t in rd.access.tokens],
+                           "public": rd.access.public,
+                           "authPolicyBy": auth_by if rd.access.auth or auth_by == "inferc"
+                           else None},
+        "rateLimits": {"requests": [f"{r.limit}/{r.window}" for r in rd.access.rate_limits.requests],
+                       "tokens": [f"{r.limit}/{r.window}" for r in rd.access.rate_limits.tokens]},
+    }
+
+
+def explain_lines(view: Mapping[str, Any], namespace: str) -> list[str]:
+    """:func:`explain` as the text ``inferc explain`` prints."""
+    gw, auth, limits = view["gateway"], view["authentication"], view["rateLimits"]
+    if gw is None:
+        lines = ["gateway: none (name the inference gateway in the environment's spec.gateway)"]
+    else:
+        trusted = gw["trustedNamespaces"]
+        trust = ("not declared (spec.gateway.trustedNamespaces)" if trusted is None else
+                 "all namespaces" if trusted == "all" else ", ".join(trusted) or "none")
+        verdict = "trusted" if gw["namespaceTrusted"] else "not trusted"
+        lines = [f"gateway: {gw['namespace']}/{gw['name']} ({gw['source']}); route "
+                 f"{view['route']}",
+                 f"  trusted namespaces: {trust}; {namespace} is {verdict}"]
+    lines.append(f"  Kuadrant: {'installed' if view['kuadrant'] else 'not installed'}")
+    if auth["tokens"]:
+        by = auth["authPolicyBy"] or "nobody (no Kuadrant: the tokens protect nothing)"
+        lines.append(f"  authentication: tokens {', '.join(auth['tokens'])}; AuthPolicy by {by}")
+    else:
+        public = "public" if auth["public"] else "no tokens"
+        by = f"; AuthPolicy (anonymous) by {auth['authPolicyBy']}" if auth["authPolicyBy"] else ""
+        lines.append(f"  authentication: none ({public}){by}")
+    rates = ([f"requests {', '.join(limits['requests'])} (RateLimitPolicy)"] if limits["requests"]
+             else []) + ([f"tokens {', '.join(limits['tokens'])} (TokenRateLimitPolicy)"]
+                         if limits["tokens"] else [])
+    lines.append(f"  rate limits: {'; '.join(rates) + ', by inferc' if rates else 'none'}")
+    return lines

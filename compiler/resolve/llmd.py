@@ -21,7 +21,7 @@ from typing import Any
 from compiler.diagnostics import Diagnostic, DocPath, Severity
 from compiler.platforms import Platform
 from compiler.quantity import parse
-from compiler.resolve import epp, rollout
+from compiler.resolve import epp, gateway, rollout
 from compiler.resolve import layers as L
 from compiler.resolve import resources as R
 from compiler.resolve.records import (
@@ -387,10 +387,16 @@ def _scheduler_config(router: Mapping[str, Any], sched: epp.Scheduler | None, re
     if "config" in router:
         return _user_config(router, sched, where), "the spec (router.config)"
     if inputs.values.get("llmd", {}).get("prefill") is not None:
-        where.at(("router", asks[0]), "inferc writes routing settings for a single scheduling "
-                 "profile; with prefill the controller's prefill/decode configuration is used",
+        # The two may come from different layers (a spec's routing, an override's prefill):
+        # name where the other half is set, or the message reads as a contradiction.
+        prefill = L.origin_of(inputs.origins, "llmd.prefill")
+        where.at(("router", asks[0]), f"{asks[0]} cannot be combined with prefill: inferc "
+                 "writes routing settings for one scheduling profile, and a prefill/decode "
+                 "split runs the controller's own two-profile configuration",
                  "llmd.routing-prefill",
-                 "remove them, or give the whole EndpointPickerConfig in router.config")
+                 f"prefill is set in the {prefill.layer} at {prefill.location}; remove "
+                 f"router.{asks[0]}, or give the whole EndpointPickerConfig (prefill and decode "
+                 "profiles) in router.config")
         return None, "unsupported"
     weights = _weights(router, sched, routing, where)
     if routing == "precise-prefix-cache":
@@ -582,6 +588,8 @@ def explain_text(rd: ResolvedDeployment) -> list[str]:
                     f"the controller's default ({workload.release.label} has no rolloutStrategy)")
     lines += [f"rollout: {rollout_line}", ""]
     lines += _scheduler_lines(workload) + [""]
+    lines += gateway.explain_lines(gateway.explain(rd, workload.names["route"]),
+                                   rd.key.namespace) + [""]
     return lines
 
 
@@ -645,6 +653,7 @@ def explain_json(rd: ResolvedDeployment) -> dict[str, Any]:
             "version": workload.scheduler.version, "source": workload.config_source,
             "config": workload.config},
         "derivedNames": dict(workload.names),
+        "edge": gateway.explain(rd, workload.names["route"]),
     }}
 
 
