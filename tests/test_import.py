@@ -123,6 +123,24 @@ def test_an_existing_spec_is_kept_unless_forced(tmp_path: Path) -> None:
         "# imported by inferc from cluster.yaml:461 (InferenceService team/paused)")
 
 
+def test_a_runtime_older_than_the_release_is_reported(tmp_path: Path) -> None:
+    repo = _repo(DASHBOARD, tmp_path)
+    old = "vllm-cuda-rhel9@sha256:dd65c7ed88a9369b962f1299ed19c6c8819ff0a64595c10e32f1e82ab0750e27"
+    text = (DASHBOARD / "cluster.yaml").read_text(encoding="utf-8")
+    (tmp_path / "cluster.yaml").write_text(text.replace(old, "vllm-cuda-rhel9:2.0", 1),
+                                           encoding="utf-8")
+    result = run_cli("import", "cluster.yaml", "--repo", repo, cwd=tmp_path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    at = lines.index("cluster.yaml:120:14: error: items[1].spec.containers[0].image: "
+                     "ServingRuntime team/granite: the cluster has "
+                     "'registry.redhat.io/rhaii/vllm-cuda-rhel9:2.0', the imported spec renders "
+                     "'registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:dd65c7ed8…' "
+                     "[import.inexpressible]")
+    assert lines[at + 1].startswith("  hint: the cluster's copy differs from the template")
+    assert _written(repo) == {}
+
+
 # ------------------------------------------------------------------ upstream samples
 
 

@@ -68,7 +68,7 @@ def compare(source: ClusterObject, rendered: Mapping[str, Any], env: Environment
         else:
             diags.append(source.diag(diff.path, f"{source.ref}: {_describe(diff)}", RULE,
                                      severity=Severity.WARNING if lossy else Severity.ERROR,
-                                     hint=_hint(diff.path)))
+                                     hint=_hint(source.kind, diff.path)))
     return notes, diags
 
 
@@ -95,7 +95,11 @@ _HINTS: tuple[tuple[DocPath, str], ...] = (
 )
 
 
-def _hint(path: DocPath) -> str | None:
+def _hint(kind: str, path: DocPath) -> str | None:
+    if kind == "ServingRuntime" and path[:1] == ("spec",):
+        return ("the cluster's copy differs from the template the target release ships: the "
+                "specs would move the model onto the release's runtime; --lossy accepts that, "
+                "or keep the old runtime as a preset in presets/runtimes/ and name it")
     return next((hint for prefix, hint in _HINTS if path[:len(prefix)] == prefix), None)
 
 
