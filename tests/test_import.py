@@ -96,7 +96,7 @@ def test_an_existing_spec_is_kept_unless_forced(tmp_path: Path) -> None:
     (repo / "models/team/paused.yaml").write_text("# mine\n", encoding="utf-8")
     code, report = _import(DASHBOARD, repo, "cluster.yaml", "--env", "prod")
     assert code == 1
-    assert ("cluster.yaml:474:11: error: items[13].metadata.name: models/team/paused.yaml "
+    assert ("cluster.yaml:475:11: error: items[13].metadata.name: models/team/paused.yaml "
             "already exists; pass --force to replace it [import.exists]") in report
     assert _written(repo) == {"models/team/paused.yaml": "# mine\n"}, "nothing else written"
     code, report = _import(DASHBOARD, repo, "cluster.yaml", "--env", "prod", "--force")
@@ -231,7 +231,7 @@ def test_objects_it_does_not_adopt_are_named(tmp_path: Path) -> None:
     assert ("cluster.yaml:244:3: warning: items[7]: Route team/granite is not imported: inferc "
             "writes specs for InferenceServices and LLMInferenceServices (a controller creates "
             "this kind, or inferc does not manage it) [import.skipped]") in report
-    assert report.rstrip().endswith("inferc: imported 5 models (6 files); inferc render --env "
+    assert report.rstrip().endswith("inferc: imported 5 models (7 files); inferc render --env "
                                     "prod reproduces the imported objects apart from the "
                                     "differences listed")
 
