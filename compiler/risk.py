@@ -28,11 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from compiler import vocabulary as V
 from compiler.diff import EnvDiff, Flag, Revision
 from compiler.resolve import quota
 from compiler.resolve.kserve import KServeWorkload
+from compiler.resolve.layers import Origin
 from compiler.resolve.llmd import LlmdWorkload
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, ModelKey
@@ -74,20 +76,41 @@ def _by_key(rev: Revision, env: str) -> dict[ModelKey, ResolvedDeployment]:
 
 def _flag(pair: _Pair, rd: ResolvedDeployment, rule: str, message: str, reason: str,
           keys: tuple[str, ...]) -> Flag:
-    """A flag placed on the line that sets the first of ``keys`` (spec fields, dotted)."""
-    file, line, col = _where(rd, keys)
+    """A flag placed on the line that sets one of ``keys`` (spec fields, dotted)."""
+    file, line, col = _where(rd, pair.old.get(rd.key), keys)
     return Flag(rule, pair.env, str(rd.key), message, reason, file, line, col)
 
 
-def _where(rd: ResolvedDeployment, keys: tuple[str, ...]) -> tuple[str, int, int]:
-    """The line that sets the first of ``keys`` in a file of the config repo; else the
-    spec's name (built-in presets are not lines a pull request can show)."""
-    for key in (*keys, "name"):
-        origin = rd.origins.get(key)
-        if origin is not None and not origin.doc.file.startswith("<"):
-            line, col = origin.doc.source.at(origin.path, key=origin.at_key)
-            return origin.doc.file, line, col
-    return rd.source, 1, 1
+def _where(new: ResolvedDeployment, old: ResolvedDeployment | None,
+           keys: tuple[str, ...]) -> tuple[str, int, int]:
+    """Where the change comes from: the first of ``keys`` whose value changed between the
+    revisions, else the first that a file of the config repo sets (built-in presets are
+    no line a pull request shows); else the spec's name."""
+    shown = [(k, o) for k in (*keys, "name") if (o := new.origins.get(k)) is not None
+             and not o.doc.file.startswith("<")]
+    changed = [o for k, o in shown if old is None
+               or _value_of(o) != _value_of(old.origins.get(k))]
+    origin = next(iter(changed or [o for _, o in shown]), None)
+    if origin is None:
+        return new.source, 1, 1
+    line, col = origin.doc.source.at(origin.path, key=origin.at_key)
+    return origin.doc.file, line, col
+
+
+_NOWHERE = object()  # a key no file sets (a built-in default)
+
+
+def _value_of(origin: Origin | None) -> object:
+    """The value an origin points at, as its file holds it."""
+    if origin is None:
+        return _NOWHERE
+    node: Any = origin.doc.data
+    for part in origin.path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return _NOWHERE
+    return (origin.doc.file, origin.path, node)
 
 
 def _auth(pair: _Pair) -> Iterator[Flag]:
@@ -152,7 +175,8 @@ def _accelerators(pair: _Pair) -> Iterator[Flag]:
             parts = [_raise_text(n, before.get(n, none), after[n]) for n in raised]
             yield _flag(pair, new, "accelerators-raised", "accelerator count raised",
                         "; ".join(parts),
-                        (*(f"resources.requests.{n}" for n in raised), "replicas",
+                        (*(f"resources.{kind}.{n}" for n in raised
+                           for kind in ("requests", "limits")), "replicas", "scaling",
                          "hardwareProfile"))
 
 

@@ -669,3 +669,19 @@ def test_a_comment_is_no_spec_change(repo: History) -> None:
     repo.write("models/llm/chat.yaml", "# reviewed\n" + model())
     assert [f.split(": ")[1] for f in flags(repo.diff("--base", "main"))
             if "runtime-changed" in f] == ["llm/chat", "team/chat", "team/vision"]
+
+
+def test_a_flag_is_placed_on_the_value_that_changed(repo: History) -> None:
+    # The GPU limit raised in the spec, the replicas unchanged (from the environment):
+    # the annotation goes on the spec's limit line, not on the environment's replicas.
+    repo.write("models/llm/chat.yaml", model(
+        spec="  resources:\n    limits:\n      nvidia.com/gpu: 2\n"))
+    assert [f.rpartition(" (")[2] for f in flags(repo.diff("--base", "main"))] == [
+        "models/llm/chat.yaml:13:23)"] * 2
+    repo.commit("two GPUs")
+    repo.write("environments/prod.yaml", environment("prod").replace("replicas: 3",
+                                                                      "replicas: 4"))
+    assert [(f.split(": ")[1], f.rpartition(" (")[2])
+            for f in flags(repo.diff("--base", "main"))] == [
+        ("llm/chat", "environments/prod.yaml:10:15)"),
+        ("team/chat", "environments/prod.yaml:10:15)")]
