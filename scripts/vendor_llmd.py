@@ -11,7 +11,8 @@ resources, which the quota check counts). Writes:
 - ``presets/llmd/schedulers.json``: per scheduler version, the config apiVersions
   (preferred first), top-level keys, profile keys, plugin types, deprecated
   types, whether unknown parameter keys are rejected, and the parameter keys of
-  the plugins inferc writes or validates; per platform release, its scheduler
+  the plugins inferc writes or validates (and their keys one level down, where the
+  notes list them); per platform release, its scheduler
   version and scheduler pod resources;
 - ``presets/llmd/PROVENANCE.md``.
 
@@ -53,12 +54,35 @@ def _config(version: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _parameters(versions: dict[str, Any], name: str) -> dict[str, list[str]]:
+def _specs(versions: dict[str, Any], name: str) -> dict[str, Any]:
+    """The parameter facts of a version's plugins (following parameters_same_as)."""
     version = versions[name]
     same = version.get("parameters_same_as")
     if same and "parameters" not in version:
-        return _parameters(versions, str(same).split()[0])
-    return {plugin: sorted(spec["keys"]) for plugin, spec in version.get("parameters", {}).items()}
+        return _specs(versions, str(same).split()[0])
+    return dict(version.get("parameters", {}))
+
+
+def _parameters(versions: dict[str, Any], name: str) -> dict[str, list[str]]:
+    return {plugin: sorted(spec["keys"]) for plugin, spec in _specs(versions, name).items()}
+
+
+def _nested(versions: dict[str, Any], name: str) -> dict[str, Any]:
+    """Keys one level inside a plugin's parameters (``kvEventsConfig: [zmqEndpoint, …]``),
+    keys the plugin rejects with its own message, and the plugins whose nested keys the
+    research notes mark unverified for this version (checked, but only as warnings)."""
+    nested, rejected, unverified = {}, {}, []
+    for plugin, spec in sorted(_specs(versions, name).items()):
+        if spec.get("nested_keys"):
+            nested[plugin] = {k: sorted(v) for k, v in spec["nested_keys"].items()
+                              if isinstance(v, list) and all(isinstance(x, str) for x in v)}
+            if "unverified" in str(spec.get("note", "")):
+                unverified.append(plugin)
+        for entry in spec.get("rejected", []):
+            key, _, why = str(entry).partition(" ")
+            rejected.setdefault(plugin, {})[key] = why.strip().strip("()").strip('"')
+    return {"nestedParameters": nested, "rejectedParameters": rejected,
+            "unverifiedNestedParameters": unverified}
 
 
 def _scheduler_pod(shared: Path, rel: str) -> dict[str, Any]:
@@ -107,7 +131,8 @@ def main(shared: Path) -> None:
         schedulers[name] = {**_config(version), "plugins": sorted(version["plugins"]),
                             "alphaPlugins": sorted(version.get("alpha_plugins", [])),
                             "deprecated": deprecated,
-                            "parameters": _parameters(versions, name)}
+                            "parameters": _parameters(versions, name),
+                            **_nested(versions, name)}
     platforms: dict[str, dict[str, Any]] = {}
     for (platform, release), rel in SCHEDULER_PRESETS.items():
         facts = data["platforms"][platform][release]

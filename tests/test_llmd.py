@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import copy_repo, run_cli
 
-from compiler.diagnostics import Diagnostic, DocPath
+from compiler.diagnostics import Diagnostic, DocPath, Severity
 from compiler.resolve import epp
 
 GOLDEN = Path(__file__).parent / "cases" / "golden"
@@ -24,9 +24,10 @@ PLATFORMS = [("openshift-ai", "3.3"), ("openshift-ai", "3.4"), ("openshift-ai", 
 def _problems(config: dict[str, Any], sched: epp.Scheduler) -> list[str]:
     found: list[str] = []
 
-    def report(path: DocPath, message: str, rule: str, hint: str | None) -> Diagnostic:
+    def report(path: DocPath, message: str, rule: str, hint: str | None, *,
+               severity: Severity = Severity.ERROR) -> Diagnostic:
         found.append(f"{'.'.join(map(str, path))}: {message}")
-        return Diagnostic("x", 1, 1, "", message, rule)
+        return Diagnostic("x", 1, 1, "", message, rule, severity)
 
     epp.check(config, sched, report)
     return found
@@ -274,3 +275,26 @@ def test_explain_shows_the_gateway_trust_and_policies(
             == (edge["authentication"]["authPolicyBy"] == "inferc"))
     assert (("RateLimitPolicy", f"{name}-rate-limit") in kinds) == bool(
         edge["rateLimits"]["requests"])
+
+
+def test_nested_parameter_keys_belong_to_known_parameters() -> None:
+    """schedulers.json's nested keys hang under parameters the same version accepts."""
+    for version in epp._data()["schedulers"]:
+        sched = epp.scheduler(version)
+        for plugin, nested in sched.nested.items():
+            assert set(nested) <= sched.parameters[plugin], (version, plugin)
+        for plugin, rejected in sched.rejected.items():
+            assert {k.split(".")[0] for k in rejected} <= sched.parameters[plugin]
+
+
+def test_nested_parameters_on_a_lenient_scheduler_are_ignored_keys() -> None:
+    """Before v0.9 the scheduler ignores unknown keys: still reported, saying so."""
+    sched = epp.scheduler("rhoai-3.3")
+    config = {"apiVersion": sched.api_version, "kind": epp.KIND, "plugins": [
+        {"type": "precise-prefix-cache-scorer", "parameters": {
+            "indexerConfig": {"tokenProcessorConfig": {}, "tokenizerPoolConfig": {}},
+            "kvEventsConfig": {"zmqEndpoint": "tcp://*:5557"}}}]}
+    assert _problems(config, sched) == [
+        "plugins.0.parameters.indexerConfig.tokenizerPoolConfig: plugin "
+        "'precise-prefix-cache-scorer' of scheduler rhoai-3.3 has no parameter "
+        "'indexerConfig.tokenizerPoolConfig' (the scheduler ignores unknown parameters)"]

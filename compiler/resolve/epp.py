@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
-from compiler.diagnostics import Diagnostic, DocPath
+from compiler.diagnostics import Diagnostic, DocPath, Severity
 from compiler.resources import presets_dir
 
 KIND = "EndpointPickerConfig"
@@ -48,6 +48,10 @@ class Scheduler:
     plugins: frozenset[str]
     deprecated: Mapping[str, str]
     parameters: Mapping[str, frozenset[str]]
+    # keys one level inside a parameter (plugin → parameter → keys), where known
+    nested: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
+    rejected: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # dotted key → why
+    unverified_nested: frozenset[str] = frozenset()  # plugins whose nested keys are unsure
 
     @property
     def api_version(self) -> str:
@@ -79,7 +83,11 @@ def scheduler(version: str) -> Scheduler:
         frozenset(raw["pluginKeys"]), frozenset(raw["profileKeys"]),
         frozenset(raw["profilePluginKeys"]), raw["weightType"] == "int",
         raw["strictParameters"], frozenset(raw["plugins"]), dict(raw["deprecated"]),
-        {k: frozenset(v) for k, v in raw["parameters"].items()})
+        {k: frozenset(v) for k, v in raw["parameters"].items()},
+        {plugin: {k: frozenset(v) for k, v in keys.items()}
+         for plugin, keys in raw["nestedParameters"].items()},
+        {plugin: dict(keys) for plugin, keys in raw["rejectedParameters"].items()},
+        frozenset(raw["unverifiedNestedParameters"]))
 
 
 def platform_scheduler(platform: str, release: str) -> tuple[Scheduler, SchedulerPod] | None:
@@ -189,7 +197,11 @@ def _weight(sched: Scheduler, value: float) -> int | float:
 
 # --- checking a config --------------------------------------------------------------------
 
-Report = Callable[[DocPath, str, str, str | None], Diagnostic]
+class Report(Protocol):
+    """Where a problem of the config is reported (located by the caller)."""
+
+    def __call__(self, path: DocPath, message: str, rule: str, hint: str | None, *,
+                 severity: Severity = Severity.ERROR) -> Diagnostic: ...
 
 
 def check(config: Mapping[str, Any], sched: Scheduler, report: Report) -> list[Diagnostic]:
@@ -257,9 +269,9 @@ def _check_plugin(plugin: Mapping[str, Any], sched: Scheduler, where: DocPath,
     params = plugin.get("parameters") or {}
     if accepted is None or not isinstance(params, Mapping):
         return
+    what = ("refuses to start on" if sched.strict_parameters else "ignores")
     for key in params:
         if key not in accepted:
-            what = ("refuses to start on" if sched.strict_parameters else "ignores")
             owners = sorted(t for t, keys in sched.parameters.items() if key in keys)
             hint = (f"'{key}' is a parameter of {', '.join(owners)} in this version"
                     if owners else _near(key, accepted))
@@ -267,6 +279,35 @@ def _check_plugin(plugin: Mapping[str, Any], sched: Scheduler, where: DocPath,
                          f"plugin '{kind}' of scheduler {sched.version} has no parameter '{key}' "
                          f"(the scheduler {what} unknown parameters)", "llmd.scheduler-parameter",
                          hint)
+        elif isinstance(params[key], Mapping):
+            yield from _check_nested(str(kind), key, params[key], sched, (*where, "parameters"),
+                                     report)
+
+
+def _check_nested(kind: str, key: str, value: Mapping[str, Any], sched: Scheduler,
+                  where: DocPath, report: Report) -> Iterator[Diagnostic]:
+    """Keys one level inside a parameter: Go decodes parameters into structs, so with
+    strict decoding an unknown nested key stops the scheduler as a top-level one does."""
+    known = sched.nested.get(kind, {}).get(key)
+    rejected = sched.rejected.get(kind, {})
+    what = ("refuses to start on" if sched.strict_parameters else "ignores")
+    for sub in value:
+        dotted = f"{key}.{sub}"
+        if dotted in rejected:
+            yield report((*where, key, sub), f"plugin '{kind}' of scheduler {sched.version} "
+                         f"rejects parameter '{dotted}'", "llmd.scheduler-parameter",
+                         rejected[dotted])
+        elif known is not None and sub not in known:
+            unsure = kind in sched.unverified_nested
+            hint = _near(str(sub), known) or f"'{key}' takes {', '.join(sorted(known))}"
+            if unsure:
+                hint += (" (a warning: inferc knows these keys from llm-d-kv-cache sources "
+                         "newer than this scheduler's)")
+            yield report((*where, key, sub),
+                         f"plugin '{kind}' of scheduler {sched.version} has no parameter "
+                         f"'{dotted}' (the scheduler {what} unknown parameters)",
+                         "llmd.scheduler-parameter", hint,
+                         severity=Severity.WARNING if unsure else Severity.ERROR)
 
 
 def _check_profiles(config: Mapping[str, Any], sched: Scheduler, names: set[str],

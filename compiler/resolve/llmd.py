@@ -436,8 +436,9 @@ def _user_config(router: Mapping[str, Any], sched: epp.Scheduler,
                  where: _Located) -> dict[str, Any]:
     config = router["config"]
 
-    def report(path: DocPath, message: str, rule: str, hint: str | None) -> Diagnostic:
-        return where.at(("router", "config", *path), message, rule, hint)
+    def report(path: DocPath, message: str, rule: str, hint: str | None, *,
+               severity: Severity = Severity.ERROR) -> Diagnostic:
+        return where.at(("router", "config", *path), message, rule, hint, severity=severity)
 
     epp.check(config, sched, report)
     return dict(config)
