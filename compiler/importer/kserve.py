@@ -63,10 +63,11 @@ def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
         spec["timeout"] = predictor["timeout"]
     if "protocolVersion" in model:
         spec["protocolVersion"] = model["protocolVersion"]
+    # as read: a malformed list is then reported by the spec's schema, never dropped
     if model.get("args"):
-        spec["args"] = list(model["args"])
+        spec["args"] = model["args"]
     if model.get("env"):
-        spec["env"] = common.env_list(model["env"])
+        spec["env"] = model["env"]
     tokens = token_objects(isvc, ctx)
     access, more = _access(isvc, tokens.tokens, ctx.environment.release.dashboard_labels)
     problems += more
