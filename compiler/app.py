@@ -6,18 +6,20 @@ an exit code.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from compiler import argocd, emit, pipeline
-from compiler.diagnostics import Diagnostic, sort_diagnostics
+from compiler.diagnostics import Diagnostic, format_path, sort_diagnostics
 from compiler.errors import ExitCode, UsageError, exit_code_for
 from compiler.order import kustomize_order
 from compiler.overlay import EnvRender, K8sObject, build_tree, header
 from compiler.paths import locate, rebase, shown, shown_path
-from compiler.repo import find_root, model_files, model_key
+from compiler.repo import Repo, find_root, is_config_file, model_files, model_key
+from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import ModelKey
 from compiler.yamlio import dump_all
 
@@ -90,8 +92,9 @@ def check(opts: CheckOptions) -> CommandResult:
     if not opts.paths:
         root = locate(opts.repo)
         compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
-        return _checked(rebase(root, _verified(compiled)), len(compiled.repo.models),
-                        len(compiled.repo.environments))
+        return _checked(rebase(root, _verified(compiled)),
+                        f"{_count(len(compiled.repo.models), 'model')} in "
+                        f"{_count(len(compiled.repo.environments), 'environment')}")
     groups: dict[Path, list[Path]] = {}
     whole: set[Path] = set()
     for given in opts.paths:
@@ -104,38 +107,64 @@ def check(opts: CheckOptions) -> CommandResult:
             files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
                            and p.is_file())
             groups.setdefault(root, []).extend(files)
-        else:
-            groups.setdefault(find_root(path.parent), []).append(path)
+        else:  # a file, or one a commit deletes (its folder may be gone too)
+            root = find_root(path.parent)
+            if not os.path.lexists(path) and not is_config_file(_display(root, path)):
+                raise UsageError(f"no such file: {shown_path(given)}")
+            groups.setdefault(root, []).append(path)
     diags: list[Diagnostic] = []
-    models, envs = 0, 0
+    said: list[str] = []
     for root in sorted(whole):
         compiled = pipeline.load_and_resolve(root, allow_empty=opts.allow_empty)
         diags += rebase(root, _verified(compiled))
-        models += len(compiled.repo.models)
-        envs += len(compiled.repo.environments)
-    partial = [root for root in groups if root not in whole]
-    for root in partial:  # a monorepo may hold several config repos
-        found, count = _check_files(root, groups[root], opts.allow_empty)
+        said.append(f"{_count(len(compiled.repo.models), 'model')} in "
+                    f"{_count(len(compiled.repo.environments), 'environment')}")
+    for root in (r for r in groups if r not in whole):  # a monorepo may hold several
+        found, summary = _check_files(root, groups[root], opts.allow_empty)
         diags += rebase(root, found)
-        models += count
-    return _checked(diags, models, None if partial else envs)
+        said.append(summary)
+    return _checked(diags, "; ".join(said))
 
 
-def _checked(diags: list[Diagnostic], models: int, envs: int | None) -> CommandResult:
-    where = f" in {envs} environment{'s' * (envs != 1)}" if envs is not None else ""
-    return CommandResult(sort_diagnostics(diags),
-                         done=f"inferc: checked {_count(models, 'model')}{where}: no errors")
+def _checked(diags: list[Diagnostic], what: str) -> CommandResult:
+    return CommandResult(sort_diagnostics(diags), done=f"inferc: checked {what}: no errors")
 
 
-def _check_files(root: Path, paths: list[Path],
-                 allow_empty: bool) -> tuple[list[Diagnostic], int]:
-    given = {_display(root, p) for p in paths}
-    models = [p for p in paths if _display(root, p).startswith("models/")]
+def _check_files(root: Path, paths: list[Path], allow_empty: bool,
+                 ) -> tuple[list[Diagnostic], str]:
+    """The given files' problems, and those their change causes elsewhere: a changed or
+    deleted spec is resolved in every environment with the other models of its
+    namespace when a quota covers it (Repo.focus); any other file (an environment,
+    a preset, inferc.yaml) can change every model, so the whole repo is resolved."""
+    given = {_display(root, p): p for p in paths}
+    models = [p for name, p in given.items() if name.startswith("models/")]
     only = models if len(models) == len(paths) else None
     compiled = pipeline.load_and_resolve(root, only_models=only, allow_empty=allow_empty)
-    kept = [d for d in compiled.load_diagnostics if d.file in given]
-    return kept + compiled.resolve_diagnostics + _output_problems(compiled), \
-        len(compiled.repo.models)
+    repo = compiled.repo
+    kept = [d for d in compiled.load_diagnostics if d.file in given or _caused(repo, d)]
+    found = kept + compiled.resolve_diagnostics + _output_problems(compiled)
+    if only is None:
+        return found, _count(len(repo.models), "model")
+    gone = [p for p in only if not os.path.lexists(p)]
+    asked = [m for m in repo.models if repo.focus is None or m.key in repo.focus]
+    summary = _count(len(asked), "model") + (f" ({len(gone)} deleted)" if gone else "")
+    if len(repo.models) > len(asked):
+        summary += (f", counting {_count(len(repo.models) - len(asked), 'other model')} "
+                    "of the same namespace toward its quota")
+    return found, summary
+
+
+def _caused(repo: Repo, diag: Diagnostic) -> bool:
+    """Whether check FILES reports a load problem outside the given files: another
+    model of a quota-checked namespace (pipeline._for_quota says why), or an
+    environment override left pointing at a deleted model."""
+    if repo.focus is None:
+        return False
+    key = model_key(repo.root, repo.root / diag.file)
+    if key is not None:
+        return repo.complete is not None and key.namespace in repo.complete
+    return diag.rule == "env.unknown-model" and any(
+        diag.path == format_path(("spec", "overrides", str(k))) for k in repo.focus)
 
 
 def _verified(compiled: pipeline.Compiled) -> list[Diagnostic]:
@@ -223,7 +252,10 @@ def _selected(renders: Sequence[EnvRender], namespace: str | None,
 
 
 def explain(opts: ExplainOptions) -> CommandResult:
+    """The model's resolution in one environment, as far as it goes: a model that does
+    not resolve is explained up to where it stops, and its errors follow (exit 1)."""
     from compiler import explain as explaining
+    from compiler.resolve import Resolver
 
     root = locate(opts.repo)
     key = _model_key(opts.model)
@@ -234,14 +266,36 @@ def explain(opts: ExplainOptions) -> CommandResult:
     outcome = pipeline.run(root, environment=opts.env, one_environment=True,
                            only_models=[path])
     compiled = outcome.compiled
-    if outcome.stopped:
-        return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)))
-    assert outcome.environment is not None
-    env_name = outcome.environment
-    rd = next(r for r in compiled.deployments[env_name] if r.key == key)
-    text = explaining.as_json(rd) if opts.fmt == "json" else explaining.as_text(rd)
-    return CommandResult(sort_diagnostics(rebase(root, compiled.diagnostics)), output=text,
-                         done=f"inferc: explained {key} in environment {env_name}")
+    diags = sort_diagnostics(rebase(root, compiled.diagnostics))
+    within = sort_diagnostics(compiled.diagnostics)  # JSON: repo-relative, as its sources
+    model = next((m for m in compiled.repo.models if m.key == key), None)
+    if any(d.is_error for d in compiled.load_diagnostics) or model is None:
+        return CommandResult(diags)  # nothing to explain: its files do not load
+    env_name = _explained_environment(compiled.repo, opts.env)
+    env = pipeline.require_environment(compiled.repo, env_name)
+    rd = next((r for r in compiled.deployments[env_name] if r.key == key), None)
+    done = f"inferc: explained {key} in environment {env_name}"
+    if rd is not None:
+        text = (explaining.as_json(rd, within) if opts.fmt == "json"
+                else explaining.as_text(rd, diags))
+        return CommandResult(diags, output=text, done=done)
+    found, _ = Resolver(compiled.repo).attempt(model, env)
+    assert not isinstance(found, ResolvedDeployment)  # it did not resolve in the pipeline
+    text = (explaining.partial_json(found, within) if opts.fmt == "json"
+            else explaining.partial_text(found))
+    return CommandResult(diags, output=text)
+
+
+def _explained_environment(repo: Repo, asked: str | None) -> str:
+    """A model resolves differently per environment, so with several the user says
+    which; a repo with one environment needs no --env."""
+    if asked is not None:
+        return asked
+    names = [e.name for e in repo.environments]
+    if len(names) > 1:
+        raise UsageError(f"the repo has {len(names)} environments ({', '.join(names)}); "
+                         "pass --env ENV to say which one to explain the model in")
+    return pipeline.base_environment(repo)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_REPO_OPTION
 @_ALLOW_EMPTY
 @_FORMAT
@@ -132,10 +132,13 @@ def render(repo: Path | None, repo_option: Path | None, env: str | None, namespa
 @cli.command()
 @click.argument("model")
 @_REPO_OPTION
-@click.option("--env", "env", help="The environment (default: the repo's base environment).")
+@click.option("--env", "env", help="The environment; required when the repo has several.")
 @_FORMAT
 def explain(model: str, repo_option: Path | None, env: str | None, fmt: str) -> None:
-    """Why MODEL (NAMESPACE/NAME) resolves as it does: runtime, profile, and each value's layer."""
+    """Why MODEL (NAMESPACE/NAME) resolves as it does: runtime, profile, and each value's layer.
+
+    A model that does not resolve is explained as far as it goes; the errors follow.
+    """
     from compiler import app
 
     _finish(lambda: app.explain(app.ExplainOptions(repo_option, model, env, fmt)), fmt)
@@ -162,7 +165,7 @@ def schema(kind: str | None) -> None:
 
 @cli.command()
 @_REPO_OPTION
-@click.option("--env", "env", help="The environment (default: the repo's base environment).")
+@click.option("--env", "env", help="The environment; required when the repo has several.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="How to print the listing.")
 def catalog(repo_option: Path | None, env: str | None, fmt: str) -> None:

@@ -16,8 +16,8 @@ from compiler.objects import object_key
 from compiler.overlay import EnvRender, ModelRender
 from compiler.render import render
 from compiler.render.environment import once, render_environment, shared_by_models
-from compiler.repo import Repo, load_repo, models_folder_state
-from compiler.resolve import Resolver
+from compiler.repo import Repo, load_repo, model_key, models_folder_state
+from compiler.resolve import Resolver, quota_needs
 from compiler.resolve.records import ResolvedDeployment
 from compiler.spec import Environment, ModelKey
 from compiler.validate import default_validator
@@ -92,6 +92,8 @@ def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
                      env_names: Sequence[str] | None = None,
                      allow_empty: bool = False) -> Compiled:
     repo, load_diags = load_repo(root, default_validator(), only_models)
+    if repo.focus is not None:
+        load_diags = _for_quota(repo, load_diags)
     if not repo.environments and not any(d.file.startswith("environments/") for d in load_diags):
         load_diags.append(_no_environments(repo))
     resolver = Resolver(repo)
@@ -110,6 +112,20 @@ def load_and_resolve(root: Path, *, only_models: Sequence[Path] | None = None,
     return Compiled(repo, deployments, load_diags, resolve_diags)
 
 
+def _for_quota(repo: Repo, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """A model read only for its namespace's quota (Repo.focus) is not what was asked
+    about: its warnings are left out, and its errors say why they are shown (the quota
+    cannot be counted without it)."""
+    out = []
+    for diag in diags:
+        key = model_key(repo.root, repo.root / diag.file)
+        if key is None or repo.focus is None or key in repo.focus:
+            out.append(diag)
+        elif diag.is_error:
+            out.append(replace(diag, message=f"{diag.message}{quota_needs(key)}"))
+    return out
+
+
 def _empty_environments(repo: Repo, chosen: Sequence[Environment],
                         deployments: dict[str, list[ResolvedDeployment]],
                         diags: Sequence[Diagnostic]) -> list[Diagnostic]:
@@ -119,9 +135,12 @@ def _empty_environments(repo: Repo, chosen: Sequence[Environment],
     When model files exist but failed, their own errors say why; without any model
     file, or with every model fine and none here, this is the only message."""
     failed = any(d.is_error for d in diags)
+    # check FILES resolves only the models it was given (none, for a deleted spec):
+    # whether the environment still renders a model is known from the files on disk
+    partial = repo.focus is not None
     out = []
     for env in chosen:
-        if deployments.get(env.name) or (repo.model_keys and failed):
+        if deployments.get(env.name) or (repo.model_keys and (failed or partial)):
             continue
         state = models_folder_state(repo.root) if not repo.model_keys else \
             f"none of the {len(repo.model_keys)} models applies to it"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -51,7 +52,10 @@ class Repo:
     environments: tuple[Environment, ...]
     profiles: tuple[HardwareProfile, ...]  # built-in first, then the repo's
     templates: tuple[RuntimeTemplate, ...]  # the repo's own (project-scoped or global)
-    partial: bool = False  # only some model files were read (check FILES)
+    # check FILES: the models asked about (a deleted one included), None for all; the
+    # others read are their namespaces' models, for the quota check only
+    focus: frozenset[ModelKey] | None = None
+    complete: frozenset[str] | None = None  # namespaces whose every model was read; None: all
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
@@ -126,6 +130,18 @@ def _between(root: Path, path: Path) -> list[Path]:
     return [root.joinpath(*rel.parts[:i]) for i in range(1, len(rel.parts) + 1)]
 
 
+# The files a config repo is made of (relative to its root); .pre-commit-hooks.yaml
+# passes the hook the same set.
+_CONFIG_FILE = re.compile(r"(inferc\.yaml|(models/[^/]+|environments|"
+                          r"presets/(hardware-profiles|runtimes))/[^/]+\.ya?ml)")
+
+
+def is_config_file(relative: str) -> bool:
+    """Whether a path (relative to the repo root) is one of the repo's own files:
+    check FILES takes such a path even when a commit deletes the file."""
+    return _CONFIG_FILE.fullmatch(relative) is not None
+
+
 def find_root(start: Path) -> Path:
     """The config repo containing ``start`` (the nearest folder with inferc.yaml)."""
     start = start.resolve()
@@ -142,19 +158,28 @@ def model_files(root: Path) -> list[Path]:
 
 def load_repo(root: Path, validator: SchemaValidator,
               only_models: Sequence[Path] | None = None) -> tuple[Repo, list[Diagnostic]]:
-    """Load the repo; with ``only_models`` just those model files are parsed (pre-commit)."""
+    """Load the repo. With ``only_models`` (check FILES, explain) those model files are
+    read, a missing one counting as deleted, plus every model of their namespaces that
+    an environment sets a quota for, since the quota check needs all of them."""
     diags: list[Diagnostic] = []
     reader = _Reader(root, validator, diags)
     settings = settings_from(_read_settings(reader))
     all_model_files = model_files(root)
-    chosen = all_model_files if only_models is None else [p for p in only_models]
-    models = _read_models(reader, chosen, diags)
     keys = frozenset(k for p in all_model_files if (k := model_key(root, p)) is not None)
-    if only_models is None:
-        diags.extend(_misplaced_models(root))
     envs = [e for p in _yaml_files(root / "environments", 1)
             if (e := reader.read(p, "Environment", environment_from)) is not None]
     envs = _check_environment_names(root, envs, diags)
+    focus = complete = None
+    if only_models is None:
+        models = _read_models(reader, all_model_files, diags)
+        diags.extend(_misplaced_models(root))
+    else:
+        focus = frozenset(k for p in only_models if (k := model_key(root, p)) is not None)
+        complete = frozenset(k.namespace for k in focus) & {n for e in envs for n in e.quotas}
+        peers = [p for p in all_model_files if (k := model_key(root, p)) is not None
+                 and k.namespace in complete and k not in focus]
+        given = [p for p in only_models if os.path.lexists(p)]  # a deleted spec is not read
+        models = _read_models(reader, [*given, *peers], diags)
     profiles = _builtin_profiles() + tuple(
         p for path in _yaml_files(root / "presets" / "hardware-profiles", 1)
         if (p := reader.read(path, "HardwareProfile",
@@ -164,7 +189,7 @@ def load_repo(root: Path, validator: SchemaValidator,
     templates = _read_templates(reader, _yaml_files(root / "presets" / "runtimes", 1), diags)
     repo = Repo(root, settings, tuple(sorted(models, key=lambda m: m.key)),
                 keys, tuple(sorted(envs, key=lambda e: e.name)),
-                profiles, templates, partial=only_models is not None)
+                profiles, templates, focus, complete)
     diags.extend(_check_overrides(repo))
     diags.extend(_check_credentials(repo))
     diags.extend(_check_base_environment(repo))

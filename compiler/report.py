@@ -72,7 +72,8 @@ def workflow_property(text: str) -> str:
 
 
 def json_items(diags: Sequence[Diagnostic]) -> list[dict[str, object]]:
-    """Diagnostics as JSON objects (escaped), as ``--format json`` lists them."""
+    """Diagnostics as JSON objects (escaped), as ``--format json`` lists them (``diff`` and
+    ``explain --format json`` embed them)."""
     return [{"file": d.file, "line": d.line, "column": d.col, "severity": str(d.severity),
              "path": d.path, "message": d.message, "rule": d.rule, "hint": d.hint}
             for d in map(_escaped, diags)]

@@ -60,7 +60,7 @@ def test_paths_outside_the_current_directory_are_absolute(project: Path, tmp_pat
 
 @pytest.mark.parametrize("args", [
     ["check"], ["build", "--check"], ["render", "--env", "prod"],
-    ["explain", "llm/granite-8b"], ["catalog"],
+    ["explain", "llm/granite-8b", "--env", "prod"], ["catalog"],
 ])
 def test_every_command_finds_the_repo_upward(project: Path, args: list[str]) -> None:
     repo = project / "deploy"
@@ -152,7 +152,7 @@ def test_not_a_config_repo_names_the_start(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [
     ["check"], ["build", "-o", "out2"], ["build", "--check"],
-    ["render", "--env", "prod"], ["explain", "llm/granite-8b"], ["catalog"],
+    ["render", "--env", "prod"], ["explain", "llm/granite-8b", "--env", "prod"], ["catalog"],
 ])
 def test_every_command_takes_repo(project: Path, args: list[str]) -> None:
     """--repo from anywhere, with the same answer as from inside the repo."""
@@ -168,8 +168,9 @@ def test_every_command_takes_repo(project: Path, args: list[str]) -> None:
     (["build"], "inferc: wrote # files to out"),
     (["build", "--check"], "inferc: out is up to date (# files)"),
     (["render", "--env", "prod"], "inferc: rendered # objects for environment prod"),
-    (["explain", "llm/granite-8b"], "inferc: explained llm/granite-8b in environment prod"),
-    (["explain", "llm/granite-8b", "--format", "json"],
+    (["explain", "llm/granite-8b", "--env", "prod"],
+     "inferc: explained llm/granite-8b in environment prod"),
+    (["explain", "llm/granite-8b", "--env", "prod", "--format", "json"],
      "inferc: explained llm/granite-8b in environment prod"),
     (["catalog"], "inferc: listed # runtime templates and # hardware profiles for environment "
                   "prod"),

@@ -59,23 +59,41 @@ def _tree(files: dict[str, str]) -> dict[str, Any]:
 # ------------------------------------------------------------------ dashboard objects
 
 
-def test_dashboard_objects_become_specs(tmp_path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
-    repo = _repo(DASHBOARD, tmp_path)
-    code, report = _import(DASHBOARD, repo, "cluster.yaml", "--env", "prod")
-    snapshot.snapshot_dir = DASHBOARD / "expected"
+LLMD = CASES / "llmd"
+ROUND_TRIPPED = {"dashboard": {"InferenceService", "LLMInferenceService", "ServingRuntime",
+                               "Secret", "ServiceAccount", "Role", "RoleBinding"},
+                 "llmd": {"LLMInferenceService"}}
+
+
+@pytest.mark.parametrize("case", [DASHBOARD, LLMD], ids=lambda p: p.name)
+def test_cluster_objects_become_specs(case: Path, tmp_path: Path, snapshot) -> None:  # type: ignore[no-untyped-def]
+    repo = _repo(case, tmp_path)
+    code, report = _import(case, repo, "cluster.yaml", "--env", "prod")
+    snapshot.snapshot_dir = case / "expected"
     snapshot.assert_match(report, "report.txt")
     assert code == 0
     snapshot.assert_match_dir(_tree(_written(repo)), "files")
 
 
-def test_dashboard_round_trip(tmp_path: Path) -> None:
-    repo = _repo(DASHBOARD, tmp_path)
-    assert _import(DASHBOARD, repo, "cluster.yaml", "--env", "prod")[0] == 0
-    imported = _input_objects(DASHBOARD / "cluster.yaml")
-    _assert_round_trip(repo, "prod", imported, DASHBOARD / "documented.txt")
-    kinds = {o["kind"] for o in imported}
-    assert {"InferenceService", "LLMInferenceService", "ServingRuntime", "Secret",
-            "ServiceAccount", "Role", "RoleBinding"} <= kinds
+@pytest.mark.parametrize("case", [DASHBOARD, LLMD], ids=lambda p: p.name)
+def test_round_trip(case: Path, tmp_path: Path) -> None:
+    repo = _repo(case, tmp_path)
+    assert _import(case, repo, "cluster.yaml", "--env", "prod")[0] == 0
+    imported = _input_objects(case / "cluster.yaml")
+    _assert_round_trip(repo, "prod", imported, case / "documented.txt")
+    assert {o["kind"] for o in imported} == ROUND_TRIPPED[case.name]
+
+
+def test_what_the_specs_add_is_listed(tmp_path: Path) -> None:
+    repo = _repo(LLMD, tmp_path)
+    code, report = _import(LLMD, repo, "cluster.yaml")
+    assert code == 0
+    assert ("inferc: import: LLMInferenceService llm/guarded: the spec also renders Secret "
+            "llm/default-name-guarded-sa, which the input does not hold (applying the specs "
+            "creates it)") in report.splitlines()
+    spec = yaml.safe_load((repo / "models/llm/open-model.yaml").read_text(encoding="utf-8"))
+    assert spec["spec"]["access"] == {"auth": False, "public": True}
+    assert spec["spec"]["llmd"] == {"router": {"scheduler": "none"}}
 
 
 def test_token_names_and_display_names_come_back(tmp_path: Path) -> None:
@@ -103,6 +121,24 @@ def test_an_existing_spec_is_kept_unless_forced(tmp_path: Path) -> None:
     assert code == 0, report
     assert (repo / "models/team/paused.yaml").read_text(encoding="utf-8").startswith(
         "# imported by inferc from cluster.yaml:461 (InferenceService team/paused)")
+
+
+def test_a_runtime_older_than_the_release_is_reported(tmp_path: Path) -> None:
+    repo = _repo(DASHBOARD, tmp_path)
+    old = "vllm-cuda-rhel9@sha256:dd65c7ed88a9369b962f1299ed19c6c8819ff0a64595c10e32f1e82ab0750e27"
+    text = (DASHBOARD / "cluster.yaml").read_text(encoding="utf-8")
+    (tmp_path / "cluster.yaml").write_text(text.replace(old, "vllm-cuda-rhel9:2.0", 1),
+                                           encoding="utf-8")
+    result = run_cli("import", "cluster.yaml", "--repo", repo, cwd=tmp_path)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    at = lines.index("cluster.yaml:120:14: error: items[1].spec.containers[0].image: "
+                     "ServingRuntime team/granite: the cluster has "
+                     "'registry.redhat.io/rhaii/vllm-cuda-rhel9:2.0', the imported spec renders "
+                     "'registry.redhat.io/rhaii/vllm-cuda-rhel9@sha256:dd65c7ed8…' "
+                     "[import.inexpressible]")
+    assert lines[at + 1].startswith("  hint: the cluster's copy differs from the template")
+    assert _written(repo) == {}
 
 
 # ------------------------------------------------------------------ upstream samples

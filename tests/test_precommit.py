@@ -212,3 +212,38 @@ def test_stale_output_fails_the_build_hook(config_repo: Path,
         "inferc build --check.....................................................Failed\n"
         "- hook id: inferc-build-check\n- exit code: 1\n\n"
         "would change out/base/vision/mobilenet/inferenceservice-mobilenet.yaml\n\n"), output
+
+
+def test_commit_that_pushes_a_namespace_over_its_quota(config_repo: Path,
+                                                       hook_repo: tuple[Path, Path]) -> None:
+    """A new spec alone is valid, but prod allows namespace llm 4 GPUs and granite-8b
+    already takes them: inferc-check resolves the namespace's other models, so the
+    commit stops at the hook, the error on the new spec and on the quota line."""
+    source = config_repo / "models" / "llm" / "granite-8b.yaml"
+    (config_repo / "models" / "llm" / "granite-2b.yaml").write_text(
+        source.read_text().replace("name: granite-8b", "name: granite-2b"))
+    code, output = commit(config_repo, hook_repo[1], "a second granite")
+    assert code == 1
+    quota = ('environments/prod.yaml:13:32: error: spec.quotas.llm["requests.nvidia.com/gpu"]: '
+             "peak 8 exceeds the quota 4 by 4: steady state 6 (llm/granite-2b: 3 × 1, "
+             "llm/granite-8b: 3 × 1) plus rolling-update surge 2 (llm/granite-2b: +1 × 1, "
+             "llm/granite-8b: +1 × 1) [quota.exceeded]\n"
+             "  hint: the steady state alone exceeds the quota; lower replicas or "
+             "nvidia.com/gpu per pod, or raise the quota\n")
+
+    def pushed(name: str) -> str:
+        return (f"models/llm/{name}.yaml:15:20: error: spec.hardwareProfile: this model pushes "
+                "namespace 'llm' over its quota requests.nvidia.com/gpu 4: the peak is 8 with "
+                "it, 4 without it (in environment prod) [quota.exceeded]\n"
+                "  hint: the steady state alone exceeds the quota; lower replicas or "
+                "nvidia.com/gpu per pod, or raise the quota\n")
+
+    assert output == (
+        "inferc check.............................................................Failed\n"
+        "- hook id: inferc-check\n"
+        "- exit code: 1\n\n" + quota + pushed("granite-2b") + "2 errors in 2 files\n\n"
+        "inferc build --check.....................................................Failed\n"
+        "- hook id: inferc-build-check\n"
+        "- exit code: 1\n\n" + quota + pushed("granite-2b") + pushed("granite-8b") +
+        "3 errors in 3 files\n\n"), output
+    assert git(config_repo, "log", "--format=%s") == "initial\n"  # nothing was committed

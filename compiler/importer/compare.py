@@ -67,7 +67,8 @@ def compare(source: ClusterObject, rendered: Mapping[str, Any], env: Environment
             notes.append(f"{source.ref}: {format_path(diff.path)}: {reason}")
         else:
             diags.append(source.diag(diff.path, f"{source.ref}: {_describe(diff)}", RULE,
-                                     severity=Severity.WARNING if lossy else Severity.ERROR))
+                                     severity=Severity.WARNING if lossy else Severity.ERROR,
+                                     hint=_hint(source.kind, diff.path)))
     return notes, diags
 
 
@@ -80,6 +81,26 @@ def _describe(diff: Difference) -> str:
                 "object does not have")
     return (f"the cluster has {show_value(diff.cluster)}, the imported spec renders "
             f"{show_value(diff.rendered)}")
+
+
+# Where a difference comes from something other than the spec, say where to look.
+_HINTS: tuple[tuple[DocPath, str], ...] = (
+    (("spec", "router", "gateway"), "the gateway is the environment's: spec.gateway in "
+                                    "environments/<env>.yaml (none: the platform's default)"),
+    (("spec", "model", "name"), "inferc serves an LLMInferenceService's model under the "
+                                "object's own name"),
+    (("metadata", "annotations", V.DEPLOYMENT_MODE), "inferc deploys raw; an environment says "
+                                                      "which mode its cluster defaults to in "
+                                                      "spec.platform.defaultDeploymentMode"),
+)
+
+
+def _hint(kind: str, path: DocPath) -> str | None:
+    if kind == "ServingRuntime" and path[:1] == ("spec",):
+        return ("the cluster's copy differs from the template the target release ships: the "
+                "specs would move the model onto the release's runtime; --lossy accepts that, "
+                "or keep the old runtime as a preset in presets/runtimes/ and name it")
+    return next((hint for prefix, hint in _HINTS if path[:len(prefix)] == prefix), None)
 
 
 def _current_form(kind: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ Everything every target shares is resolved here; the chosen target's resolver
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -33,6 +33,7 @@ from compiler.resolve.records import EnvVar, ResolvedDeployment
 from compiler.resolve.rules import check_all
 from compiler.resolve.targets import (
     Choice,
+    Partial,
     TargetInput,
     TargetResolver,
     choose,
@@ -44,6 +45,7 @@ from compiler.spec import (
     STRATEGY_SETTING,
     Environment,
     HardwareProfile,
+    ModelKey,
     ModelSpec,
     dashboard_strategy,
     no_profile,
@@ -51,7 +53,8 @@ from compiler.spec import (
 from compiler.targets import DEFAULT_TARGET, TargetFacts, facts
 from compiler.text import did_you_mean
 
-__all__ = ["TARGETS", "ResolvedDeployment", "Resolver", "resolver_for"]
+__all__ = ["TARGETS", "Partial", "ResolvedDeployment", "Resolver", "quota_needs",
+           "resolver_for"]
 
 # One resolver per available target (compiler.targets: "How to add a target").
 TARGETS: dict[str, TargetResolver] = {
@@ -74,28 +77,42 @@ class Resolver:
 
     def environment(self, env: Environment,
                     ) -> tuple[list[ResolvedDeployment], list[Diagnostic]]:
+        """The models of ``env``, with every problem. Under check FILES (``repo.focus``)
+        only the models asked about are returned and reported; the other models read
+        (their namespaces', Repo.focus) count toward the quotas, and their own problems
+        are reported only when they keep a model out of a quota check."""
         out: list[ResolvedDeployment] = []
         diags: list[Diagnostic] = []
         diags.extend(platform_rules.check_environment(env))
         for target in TARGETS.values():
             diags.extend(target.check_environment(env, self.repo))
+        focus = self.repo.focus
         for model in self.repo.models:
             rd, problems = self.deployment(model, env)
-            diags.extend(problems)
+            if focus is None or model.key in focus:
+                diags.extend(problems)
+            elif rd is None:
+                diags.extend(_blocking_quota(model, env, problems))
             if rd is not None:
                 out.append(rd)
-        diags.extend(gateway.check(env, out))
-        if not self.repo.partial:  # quotas need every model
-            diags.extend(quota.check(env, out))
+        asked = out if focus is None else [rd for rd in out if rd.key in focus]
+        diags.extend(gateway.check(env, asked))
+        diags.extend(quota.check(env, out, namespaces=self.repo.complete, blame=focus))
         diags.extend(monitoring.dashboard_warnings(
-            env, [(str(rd.key), rd.target) for rd in out if rd.monitoring is not None]))
-        return out, diags
+            env, [(str(rd.key), rd.target) for rd in asked if rd.monitoring is not None]))
+        return asked, diags
 
     def deployment(self, model: ModelSpec, env: Environment,
                    ) -> tuple[ResolvedDeployment | None, list[Diagnostic]]:
         """One model in one environment. Every problem of the model is reported: one that
         stops a part (an unknown profile, a runtime nobody can choose) does not hide the
         others (storage, resources, access, scaling)."""
+        found, diags = self.attempt(model, env)
+        return (found if isinstance(found, ResolvedDeployment) else None), diags
+
+    def attempt(self, model: ModelSpec, env: Environment,
+                ) -> tuple[ResolvedDeployment | Partial, list[Diagnostic]]:
+        """:meth:`deployment`, keeping what could be resolved when the model cannot be."""
         values, origins = L.merge(self._layers(model, env))
         if origins["strategy"].path == STRATEGY_SETTING[:-1] + ("strategy",):
             origins["strategy"] = L.Origin(L.ENV_DEFAULT, env.doc, STRATEGY_SETTING)
@@ -111,12 +128,12 @@ class Resolver:
         target_name = chosen.target.name if isinstance(chosen, Choice) else DEFAULT_TARGET
         _target_defaults(facts(target_name), values, origins)
         _llmd_defaults(target_name, values, origins)
-        workload = None
+        workload, selection = None, None
         if isinstance(chosen, Diagnostic):
             diags.append(chosen)
         elif profile is not None:  # runtime selection matches on the profile's accelerator
-            workload, problems = TARGETS[target_name].resolve(
-                TargetInput(model, env, values, origins, profile, self.repo))
+            selection = TargetInput(model, env, values, origins, profile, self.repo)
+            workload, problems = TARGETS[target_name].resolve(selection)
             diags += problems
         location, problems = storage.resolve(values["storage"], origins)
         diags += problems
@@ -131,7 +148,8 @@ class Resolver:
         scaling, problems = rollout.scaling(values, origins)
         diags += problems
         if location is None or profile is None or res is None or workload is None:
-            return None, diags
+            return Partial(model.key, env, values, origins, target_name, profile, res,
+                           selection, workload), diags
         watch, problems = monitoring.resolve(model.key.name, values, origins, env, target_name,
                                              workload)
         rd = ResolvedDeployment(
@@ -174,6 +192,22 @@ class Resolver:
         return origin.diag(f"no hardware profile '{name}'", "profile.unknown",
                            hint=did_you_mean(name, found, otherwise=f"known profiles: "
                                              f"{', '.join(sorted(found))}"))
+
+
+def _blocking_quota(model: ModelSpec, env: Environment,
+                    problems: list[Diagnostic]) -> list[Diagnostic]:
+    """The errors of a model that was read only for its namespace's quota and does not
+    resolve: the quota cannot be checked without it, so they are shown, saying why."""
+    if model.key.namespace not in env.quotas:
+        return []
+    return [replace(d, message=d.message + quota_needs(model.key)) for d in problems
+            if d.is_error]
+
+
+def quota_needs(key: ModelKey) -> str:
+    """Said after a problem of a model that check FILES or explain read only to count
+    its namespace's quota."""
+    return f" (needed for the quota check of namespace '{key.namespace}')"
 
 
 def _llmd_defaults(target: str, values: dict[str, Any], origins: dict[str, L.Origin]) -> None:

@@ -19,6 +19,7 @@ from compiler.repo import Repo
 from compiler.resolve import kserve_selection, mlserver, rollout, runtime, runtime_args
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import (
+    Considered,
     EnvVar,
     PodGroup,
     ResolvedDeployment,
@@ -93,6 +94,12 @@ def _protocol(protocol: str | None, template: RuntimeTemplate,
 def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
                          ) -> tuple[RuntimeChoice, ModelFormat]:
     """The OpenShift AI wizard's choice (compiler.resolve.runtime)."""
+    request = _dashboard_request(inp, templates)
+    origin = runtime_origin(inp.origins["runtime"], inp.model)
+    return runtime.select(request, templates, origin), request.fmt
+
+
+def _dashboard_request(inp: TargetInput, templates: list[RuntimeTemplate]) -> runtime.Request:
     values, origins, env = inp.values, inp.origins, inp.env
     model_type = values["modelType"]
     given, generative = _format(values), env.release.generative_format
@@ -106,24 +113,40 @@ def _dashboard_selection(inp: TargetInput, templates: list[RuntimeTemplate],
             hint=f"drop modelFormat, or write modelFormat: {{name: {generative.name}}}"))
     fmt = runtime.resolve_format(model_type, given, templates,
                                  origins.get("modelFormat", origins["modelType"]))
-    request = runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
-                              env.disabled_templates)
-    origin = runtime_origin(origins["runtime"], inp.model)
-    return runtime.select(request, templates, origin), fmt
+    return runtime.Request(values["runtime"], model_type, fmt, inp.profile, env.name,
+                           env.disabled_templates)
 
 
 def _kserve_selection(inp: TargetInput, templates: list[RuntimeTemplate],
                       ) -> tuple[RuntimeChoice, ModelFormat]:
     """Upstream KServe's own choice (compiler.resolve.kserve_selection)."""
+    request = _kserve_request(inp)
+    origin = runtime_origin(inp.origins["runtime"], inp.model)
+    return kserve_selection.select(request, templates, origin), request.fmt
+
+
+def _kserve_request(inp: TargetInput) -> kserve_selection.Request:
     values, origins, env = inp.values, inp.origins, inp.env
     fmt = kserve_selection.model_format(
         values["modelType"], _format(values), env.release.generative_format,
         origins.get("modelFormat", origins["modelType"]))
     protocol = values.get("protocolVersion") or kserve_selection.DEFAULT_PROTOCOL
-    request = kserve_selection.Request(values["runtime"], fmt, protocol, env.name,
-                                       env.disabled_templates)
-    origin = runtime_origin(origins["runtime"], inp.model)
-    return kserve_selection.select(request, templates, origin), fmt
+    return kserve_selection.Request(values["runtime"], fmt, protocol, env.name,
+                                    env.disabled_templates)
+
+
+def candidates(inp: TargetInput) -> tuple[Considered, ...] | None:
+    """For explain of a model whose selection failed: every template in scope and why
+    auto-selection keeps or drops it (None when the model format, which selection
+    matches on, is itself in error)."""
+    templates = runtime.in_scope(platform_runtimes(inp.env.release), inp.repo.templates,
+                                 inp.model.key.namespace, inp.env.dashboard_namespace)
+    try:
+        if inp.env.release.selection == "kserve":
+            return kserve_selection.consider(_kserve_request(inp), templates)
+        return runtime.consider(_dashboard_request(inp, templates), templates)
+    except runtime.SelectionError:
+        return None
 
 
 def check_environment(env: Environment, repo: Repo) -> list[Diagnostic]:
@@ -213,4 +236,4 @@ def explain_values(rd: ResolvedDeployment) -> dict[str, str]:
 
 TARGET = TargetResolver(resolve=resolve, check_environment=check_environment,
                         explain_text=explain_text, explain_json=explain_json,
-                        explain_values=explain_values)
+                        explain_values=explain_values, candidates=candidates)

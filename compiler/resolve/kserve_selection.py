@@ -51,7 +51,7 @@ class Request:
 def select(req: Request, runtimes: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
     if req.name != "auto":
         return _explicit(req, runtimes, origin)
-    considered = [_consider(r, req) for r in runtimes]
+    considered = list(consider(req, runtimes))
     kept = [c for c in considered if c.kept]
     if not kept:
         raise SelectionError(_none(req, considered, origin))
@@ -59,6 +59,12 @@ def select(req: Request, runtimes: Sequence[RuntimeTemplate], origin: Origin) ->
     winner = ranked[0].template
     explained = [_explain(c, ranked, winner, req.fmt) for c in considered]
     return RuntimeChoice(winner, "auto", tuple(explained))
+
+
+def consider(req: Request, runtimes: Sequence[RuntimeTemplate]) -> tuple[Considered, ...]:
+    """Each runtime in scope, a candidate or not, with why (a candidate's reason is
+    its rank, given by :func:`select`)."""
+    return tuple(_consider(r, req) for r in runtimes)
 
 
 def _consider(runtime: RuntimeTemplate, req: Request) -> Considered:

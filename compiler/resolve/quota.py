@@ -12,18 +12,25 @@ Argo CD sync applies every change together; an environment can say
 ``quotaRollouts: one-at-a-time`` when it rolls models out one by one, and then
 only the largest surge counts. Only the model container is counted; sidecars
 and init containers the platform adds are not.
+
+An exceeded quota is reported on the environment's quota line and on the spec of
+every model that pushes the namespace over: a model without which the peak would
+fit. That is order-free (no "last model added" exists in a Git tree) and names the
+spec a commit changed when that change alone broke the quota; when no single model
+is to blame (the namespace was over before), only the environment is reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler.diagnostics import Diagnostic
 from compiler.quantity import canonical, parse
+from compiler.resolve import layers as L
 from compiler.resolve.records import PodGroup, ResolvedDeployment
-from compiler.spec import Environment
+from compiler.spec import Environment, ModelKey
 from compiler.targets import facts
 
 
@@ -46,22 +53,63 @@ class Load:
         return self.per_pod * self.surge_pods
 
 
-def check(env: Environment, deployments: Sequence[ResolvedDeployment]) -> list[Diagnostic]:
+def check(env: Environment, deployments: Sequence[ResolvedDeployment], *,
+          namespaces: Collection[str] | None = None,
+          blame: Collection[ModelKey] | None = None) -> list[Diagnostic]:
+    """Every quota of ``env`` against its models' peak. ``namespaces``: only those whose
+    every model is in ``deployments`` (None: all); ``blame``: the models whose specs may
+    carry the error (None: all; check FILES reports only the changed specs)."""
     one_at_a_time = env.quota_rollouts == "one-at-a-time"
     out = []
     for namespace, keys in sorted(env.quotas.items()):
-        models = [rd for rd in deployments if rd.key.namespace == namespace
-                  and not rd.access.stopped]
+        if namespaces is not None and namespace not in namespaces:
+            continue
+        models = sorted((rd for rd in deployments if rd.key.namespace == namespace
+                         and not rd.access.stopped), key=lambda r: r.key)
         for key, limit in keys.items():
-            loads = [load for rd in sorted(models, key=lambda r: r.key)
-                     for load in _loads(rd, key)]
+            loads = {rd.key: _loads(rd, key) for rd in models}
+            flat = [load for group in loads.values() for load in group]
             show = _Show(limit.format == "binary" or key.endswith("memory"))
-            problem = _exceeded(key, limit.value, loads, one_at_a_time, show)
-            if problem is not None:
-                message, hint = problem
-                out.append(env.doc.diag(("spec", "quotas", namespace, key), message,
-                                        "quota.exceeded", hint=hint))
+            problem = _exceeded(key, limit.value, flat, one_at_a_time, show)
+            if problem is None:
+                continue
+            message, hint = problem
+            out.append(env.doc.diag(("spec", "quotas", namespace, key), message,
+                                    "quota.exceeded", hint=hint))
+            peak = _peak(flat, one_at_a_time)
+            for rd in models:
+                without = _peak([x for k, g in loads.items() if k != rd.key for x in g],
+                                one_at_a_time)
+                if without <= limit.value and (blame is None or rd.key in blame):
+                    out.append(_on_spec(rd, namespace, key, (peak, without, limit.value),
+                                        hint, show))
     return out
+
+
+def _on_spec(rd: ResolvedDeployment, namespace: str, key: str,
+             amounts: tuple[Decimal, Decimal, Decimal], hint: str, _q: _Show) -> Diagnostic:
+    peak, without, limit = amounts
+    origin = _relevant(rd, key)
+    return origin.diag(f"this model pushes namespace '{namespace}' over its quota "
+                       f"{key} {_q(limit)}: the peak is {_q(peak)} with it, {_q(without)} "
+                       "without it", "quota.exceeded", hint=hint)
+
+
+def _relevant(rd: ResolvedDeployment, key: str) -> L.Origin:
+    """The line of the model's own files that sets its share: the resource, else the
+    replicas, else the hardware profile that supplies the amount, else the spec."""
+    if key == "pods":
+        candidates = ["scaling", "replicas"]
+    else:
+        section, _, resource = key.partition(".") if "." in key else ("requests", "", key)
+        candidates = [f"resources.{section}.{resource}", "scaling", "replicas"]
+    own = (L.SPEC, L.ENV_OVERRIDE)
+    for name in [*candidates, "hardwareProfile"]:
+        origin = rd.origins.get(name)
+        if origin is not None and origin.layer in own:
+            return origin
+    spec = rd.origins["name"]
+    return L.Origin(L.SPEC, spec.doc, ("spec",), at_key=True)
 
 
 def _loads(rd: ResolvedDeployment, key: str) -> list[Load]:

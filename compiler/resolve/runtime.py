@@ -85,11 +85,16 @@ class Request:
 def select(req: Request, templates: Sequence[RuntimeTemplate], origin: Origin) -> RuntimeChoice:
     if req.name != "auto":
         return _explicit(req, templates, origin)
-    considered = [_consider(t, req) for t in templates]
+    considered = consider(req, templates)
     kept = [c.template for c in considered if c.kept]
     if len(kept) == 1:
-        return RuntimeChoice(kept[0], "auto", tuple(considered))
-    raise SelectionError(_auto_failure(kept, considered, req, origin))
+        return RuntimeChoice(kept[0], "auto", considered)
+    raise SelectionError(_auto_failure(kept, list(considered), req, origin))
+
+
+def consider(req: Request, templates: Sequence[RuntimeTemplate]) -> tuple[Considered, ...]:
+    """Each template in scope, kept or dropped by auto-selection, with why."""
+    return tuple(_consider(t, req) for t in templates)
 
 
 def _consider(template: RuntimeTemplate, req: Request) -> Considered:

@@ -23,8 +23,8 @@ from typing import Any
 from compiler.diagnostics import Diagnostic
 from compiler.repo import Repo
 from compiler.resolve.layers import BUILTIN, SPEC, Origin
-from compiler.resolve.records import ResolvedDeployment, Workload
-from compiler.spec import Environment, HardwareProfile, ModelSpec
+from compiler.resolve.records import Considered, ResolvedDeployment, Resources, Workload
+from compiler.spec import Environment, HardwareProfile, ModelKey, ModelSpec
 from compiler.targets import DEFAULT_TARGET, FACTS, TargetFacts
 
 
@@ -56,6 +56,10 @@ def _no_values(rd: ResolvedDeployment) -> dict[str, str]:
     return {}
 
 
+def _no_candidates(inp: TargetInput) -> tuple[Considered, ...] | None:
+    return None
+
+
 @dataclass(frozen=True)
 class TargetResolver:
     """A target's resolve module, as resolve and ``explain`` call it."""
@@ -70,6 +74,28 @@ class TargetResolver:
     explain_text: Callable[[ResolvedDeployment], list[str]] = field(default=_no_lines)
     explain_json: Callable[[ResolvedDeployment], dict[str, Any]] = field(default=_no_fields)
     explain_values: Callable[[ResolvedDeployment], dict[str, str]] = field(default=_no_values)
+    # explain of a model whose workload did not resolve: the runtimes in scope and why
+    # selection keeps or drops each (None: the target selects no runtime template)
+    candidates: Callable[[TargetInput], tuple[Considered, ...] | None] = field(
+        default=_no_candidates)
+
+
+@dataclass(frozen=True)
+class Partial:
+    """What resolve worked out for a model that does not resolve in one environment;
+    ``inferc explain`` shows it before the errors."""
+
+    key: ModelKey
+    environment: Environment
+    values: Mapping[str, Any] = field(hash=False)  # merged layers
+    origins: Mapping[str, Origin] = field(hash=False)
+    target: str
+    profile: HardwareProfile | None  # None: the profile is in error
+    resources: Resources | None
+    # what the target's resolve ran on (None: it did not run: the target choice or the
+    # hardware profile is in error)
+    selection: TargetInput | None
+    workload: Workload | None  # the target's record, when only something else failed
 
 
 @dataclass(frozen=True)
