@@ -8,6 +8,9 @@ kustomization's resources, components and patch files must exist where it says
 (a hand edit or a moved folder breaks ``kubectl kustomize``), and a patch must be
 operations JSON Patch (RFC 6902) knows, each with the fields its op needs.
 
+A strategic-merge patch file that a kustomization among the verified files names
+is a partial object: it is not checked against the schemas either.
+
 What an overlay builds is not verified here (that would mean re-implementing
 kustomize); ``kubectl kustomize DIR | inferc verify -`` verifies it.
 """
@@ -46,6 +49,9 @@ def check_kustomization(doc: Document, folder: Path) -> list[Diagnostic]:
     if doc.kind not in KINDS:
         out.append(doc.diag(("kind",), f"a kustomize file is a {' or a '.join(KINDS)}, not "
                                        f"'{doc.kind}'", RULE_KUSTOMIZATION))
+    for field in (*_FILE_LISTS, *_PATCH_LISTS):
+        if field in data and not isinstance(data[field], list):
+            out.append(doc.diag((field,), f"{field} must be a list", RULE_KUSTOMIZATION))
     for field in _FILE_LISTS:
         for index, entry in _entries(data.get(field)):
             if isinstance(entry, str) and not _remote(entry):
@@ -57,6 +63,18 @@ def check_kustomization(doc: Document, folder: Path) -> list[Diagnostic]:
             if isinstance(file, str) and "\n" not in file:  # not an inline patch
                 out += _exists(doc, where, file, folder, folder_ok=False)
     return out
+
+
+def patch_files(doc: Document, folder: Path) -> set[Path]:
+    """The patch files a kustomization names: a strategic-merge patch among them is a
+    partial object, not one to verify against the schemas."""
+    found = set()
+    for field in _PATCH_LISTS:
+        for _, entry in _entries(doc.data.get(field)):
+            file = entry.get("path") if isinstance(entry, Mapping) else entry
+            if isinstance(file, str) and "\n" not in file and not _remote(file):
+                found.add((folder / file).resolve())
+    return found
 
 
 def check_patch(doc: Document) -> list[Diagnostic]:

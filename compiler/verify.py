@@ -34,7 +34,7 @@ from jsonschema_rs import ValidationError, ValidationErrorKind
 from compiler import apiserver, kustomize_files
 from compiler.diagnostics import TYPE_NAMES, Diagnostic, DocPath, describe_value, format_path, show_value
 from compiler.errors import InternalError
-from compiler.load import SourceMap, load_bytes, load_path
+from compiler.load import LoadResult, SourceMap, load_bytes, load_path
 from compiler.resources import schemas_dir
 from compiler.text import did_you_mean
 
@@ -494,23 +494,32 @@ def verify_manifests(paths: Sequence[Path], displays: Sequence[str], *,
     """Every object in the files (``-`` is standard input) against the schemas and the
     API server's rules; kustomize's own files as kustomize files (compiler.kustomize_files)."""
     verifier = Verifier(crd_set)
+    loaded = [(path, _load_manifests(path, display))
+              for path, display in zip(paths, displays, strict=True)]
+    merge_patches = {file for path, result in loaded for doc in result.documents
+                     if isinstance(doc.data, dict) and kustomize_files.is_kustomization(doc, path)
+                     for file in kustomize_files.patch_files(doc, path.parent)}
     out: list[Diagnostic] = []
     kustomize = 0
-    for path, display in zip(paths, displays, strict=True):
-        if path == STDIN:
-            loaded = load_bytes(sys.stdin.buffer.read(MANIFEST_MAX_BYTES + 1), display,
-                                multi=True, lists=True, limit=MANIFEST_MAX_BYTES)
-        else:
-            loaded = load_path(path, display, multi=True, lists=True, limit=MANIFEST_MAX_BYTES)
-        out.extend(loaded.diagnostics)
-        for doc in loaded.documents:
+    for path, result in loaded:
+        out.extend(result.diagnostics)
+        merge_patch = path != STDIN and path.resolve() in merge_patches
+        kustomize += merge_patch or any(isinstance(d.data, list)
+                                        or kustomize_files.is_kustomization(d, path)
+                                        for d in result.documents)
+        for doc in result.documents:
             if isinstance(doc.data, list):
-                kustomize += 1
                 out.extend(kustomize_files.check_patch(doc))
             elif kustomize_files.is_kustomization(doc, path):
-                kustomize += 1
                 out.extend(kustomize_files.check_kustomization(doc, path.parent))
-            else:
+            elif not merge_patch:
                 out.extend(verifier.check(doc.data, file=doc.file, source=doc.source,
                                           ignore_missing=ignore_missing))
     return Verified(out, kustomize)
+
+
+def _load_manifests(path: Path, display: str) -> LoadResult:
+    if path == STDIN:
+        return load_bytes(sys.stdin.buffer.read(MANIFEST_MAX_BYTES + 1), display, multi=True,
+                          lists=True, limit=MANIFEST_MAX_BYTES)
+    return load_path(path, display, multi=True, lists=True, limit=MANIFEST_MAX_BYTES)

@@ -76,7 +76,8 @@ def test_api_server_rules_apply_to_hand_written_manifests(monkeypatch: pytest.Mo
 
 KUSTOMIZE = ["kustomize/base/kustomization.yaml", "kustomize/base/servingruntime.yaml",
              "kustomize/overlay/kustomization.yaml",
-             "kustomize/overlay/patch-servingruntime-chat.yaml"]
+             "kustomize/overlay/patch-servingruntime-chat.yaml",
+             "kustomize/overlay/patch-replicas.yaml"]
 
 
 def test_kustomize_files_are_checked_as_kustomize_files(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -102,6 +103,28 @@ def test_kustomize_files_are_checked_as_kustomize_files(monkeypatch: pytest.Monk
         "[verify.patch]",
         "7 errors in 3 files",
     ]
+
+
+def test_a_strategic_merge_patch_is_verified_only_as_an_object_of_its_own(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Named as a patch by a kustomization that is verified with it, it is a partial object;
+    # alone, nothing says it is a patch, and it is what it looks like.
+    monkeypatch.chdir(HERE)
+    alone = run_cli("verify", "kustomize/overlay/patch-replicas.yaml")
+    assert alone.stdout.splitlines() == [
+        "kustomize/overlay/patch-replicas.yaml:7:1: error: spec: missing required field "
+        "'selector' [verify.schema]",
+        "kustomize/overlay/patch-replicas.yaml:7:1: error: spec: missing required field "
+        "'template' [verify.schema]",
+        "2 errors in 1 file",
+    ]
+    other = run_cli("verify", "kustomize/base/kustomization.yaml",
+                    "kustomize/overlay/patch-replicas.yaml")
+    assert "patch-replicas.yaml:7:1: error" in other.stdout  # base/ does not name it
+    named = run_cli("verify", "kustomize/overlay/kustomization.yaml",
+                    "kustomize/overlay/patch-replicas.yaml")
+    assert "patch-replicas.yaml" not in named.stdout
+    assert named.stdout.splitlines()[-1] == "2 errors in 1 file"
 
 
 def test_the_whole_output_tree_verifies(tmp_path: Path) -> None:
