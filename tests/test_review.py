@@ -108,3 +108,54 @@ def test_diff_of_a_crafted_link_too_long_for_any_file_system(history: History) -
     assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr == ("inferc: error: the revision holds a symbolic link 'link' whose "
                           "target is 5000 bytes; refusing to read it\n")
+
+
+BROKEN_PROFILE = """\
+apiVersion: infrastructure.opendatahub.io/v1
+kind: HardwareProfile
+metadata: {name: gpu-large, namespace: redhat-ods-applications}
+spec:
+  identifiers:
+  - {identifier: cpu, displayName: CPU, resourceType: CPU, minCount: 1, defaultCount: 2, maxCount: 4}
+  - identifier: [memory]
+    displayName: Memory
+    resourceType: Memory
+    minCount: 2Gi
+    defaultCount: 4Gi
+    maxCount: 8Gi
+---
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: mobilenet
+  namespace: demo
+  annotations:
+    opendatahub.io/hardware-profile-name: gpu-large
+    opendatahub.io/hardware-profile-namespace: redhat-ods-applications
+spec:
+  predictor:
+    minReplicas: 3
+    maxReplicas: 3
+    model:
+      modelFormat: {name: onnx, version: "1"}
+      storageUri: oci://quay.io/mlops-demo/mobilenet-v2-7:1.0
+"""
+
+
+def test_import_of_a_hardware_profile_breaking_its_schema_is_located(tmp_path: Path) -> None:
+    """A HardwareProfile in the input is read for its defaults before the round trip
+    checks it: one whose identifier is not a string crashed the importer (exit 3)."""
+    assert run_cli("init", tmp_path / "repo").exit_code == 0
+    (tmp_path / "cluster.yaml").write_text(BROKEN_PROFILE)
+    before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "repo").rglob("*"))
+    run = run_cli("import", "../cluster.yaml", "--force", cwd=tmp_path / "repo")
+    assert run.exit_code == 1, run.stderr
+    errors = [line for line in run.stderr.splitlines() if ": error: " in line]
+    assert errors == [
+        f"{tmp_path}/cluster.yaml:1:1: error: $: HardwareProfile redhat-ods-applications/gpu-large: in "
+        "the generated presets/hardware-profiles/gpu-large.yaml: spec.identifiers[1].identifier:"
+        " expected a string, found a list [schema.type]",
+        f"{tmp_path}/cluster.yaml:14:1: error: $: InferenceService demo/mobilenet: in the "
+        "generated models/demo/mobilenet.yaml: spec.hardwareProfile: no hardware profile "
+        "'gpu-large' [profile.unknown]"]
+    assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "repo").rglob("*")) == before
