@@ -23,6 +23,7 @@ _TITLE = "inferc diff"
 # First line of every Markdown comment: a CI step finds its earlier comment by it and
 # edits it instead of adding one per push.
 MARKER = "<!-- inferc-diff -->"
+COMMENT_LIMIT = 65_000  # characters; GitHub's limit for a comment body is 65,536
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,22 @@ def render_failures(failures: Sequence[Failure], base: Side, head: Side, fmt: st
             parts.append(f"::error title={workflow_property(_TITLE)}::{workflow_data(line)}\n"
                          f"{report}")
         elif fmt == "markdown":
-            parts.append(f"**{_md(line[0].upper() + line[1:])}.**\n\n{_fenced(report, 'text')}")
+            clipped = _clip(report, COMMENT_LIMIT // len(failures) - 500)
+            parts.append(f"**{_md(line[0].upper() + line[1:])}.**\n\n{_fenced(clipped, 'text')}")
         else:
             parts.append(f"inferc diff: {escape_controls(line)}\n{report}")
     if fmt == "markdown":
         return f"{MARKER}\n## {_TITLE}\n\n" + "\n".join(parts)
     return "".join(parts)
+
+
+def _clip(text: str, room: int) -> str:
+    """``text`` cut at a line end to fit ``room`` characters, saying how much is left out."""
+    if len(text) <= room:
+        return text
+    kept = text[:room].rpartition("\n")[0] + "\n"
+    left = text[len(kept):].count("\n")
+    return f"{kept}… {left} more lines: run inferc diff for all of them\n"
 
 
 def _sides(base: Side, head: Side) -> dict[str, Any]:
@@ -133,17 +144,38 @@ def _markdown(diff: Diff, shown: Shown) -> str:
         rules = sorted({f.rule for f in env.flags})
         rows.append(f"| {_md(env.name)} | {len(env.added)} | {len(env.removed)} | "
                     f"{len(env.changed)} | {', '.join(rules) if rules else 'none'} |")
-    out = [f"{head}\n\n", "\n".join(rows), "\n"]
+    blocks = []  # in order of importance: the flags, then each environment's details
     if diff.flags:
-        out.append("\n### Risk flags\n\n")
-        out += [f"- **{_md(f.environment)}** `{f.subject}` **{_md(f.message)}**: "
-                f"{_md(f.reason)} ({_md(_at(f, shown))})\n" for f in diff.flags]
+        blocks += [f"- **{_md(f.environment)}** `{f.subject}` **{_md(f.message)}**: "
+                   f"{_md(f.reason)} ({_md(_at(f, shown))})\n" for f in diff.flags]
     for env in diff.environments:
         if env.changes:
             objects = EnvDiff(env.name, env.added, env.removed, env.changed)  # flags: above
-            out.append(f"\n<details><summary>{_md(env.name)}: {_counts(env)}</summary>\n\n"
-                       f"{_fenced(_env_lines(objects, shown, ''), 'diff')}\n</details>\n")
-    return "".join(out)
+            blocks.append(f"\n<details><summary>{_md(env.name)}: {_counts(env)}</summary>"
+                          f"\n\n{_fenced(_env_lines(objects, shown, ''), 'diff')}\n"
+                          "</details>\n")
+    out = f"{head}\n\n" + "\n".join(rows) + "\n"
+    if diff.flags:
+        out += "\n### Risk flags\n\n"
+    return out + _within_limit(blocks, COMMENT_LIMIT - len(out))
+
+
+def _within_limit(blocks: list[str], room: int) -> str:
+    """The blocks that fit a pull-request comment (GitHub refuses one of more than 65,536
+    characters, and a release bump can change every model), then how many did not."""
+    room -= 300  # the note below
+    kept, left = [], 0
+    for block in blocks:
+        if left or len(block) > room:
+            left += 1
+            continue
+        kept.append(block)
+        room -= len(block)
+    if left:
+        kept.append(f"\n**{left} more {'entry' if left == 1 else 'entries'} not shown** "
+                    "(flags or environment details): a pull-request comment holds at most "
+                    "65,536 characters; run `inferc diff` for all of it.\n")
+    return "".join(kept)
 
 
 def _md(text: str) -> str:

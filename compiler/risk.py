@@ -84,13 +84,14 @@ def _flag(pair: _Pair, rd: ResolvedDeployment, rule: str, message: str, reason: 
 def _where(new: ResolvedDeployment, old: ResolvedDeployment | None,
            keys: tuple[str, ...]) -> tuple[str, int, int]:
     """Where the change comes from: the first of ``keys`` whose value changed between the
-    revisions, else the first that a file of the config repo sets (built-in presets are
-    no line a pull request shows); else the spec's name."""
+    revisions in a file of the config repo (built-in presets are no line a pull request
+    shows); else the spec's name."""
     shown = [(k, o) for k in (*keys, "name") if (o := new.origins.get(k)) is not None
              and not o.doc.file.startswith("<")]
     changed = [o for k, o in shown if old is None
                or _value_of(o) != _value_of(old.origins.get(k))]
-    origin = next(iter(changed or [o for _, o in shown]), None)
+    # nothing the keys name changed (a stop undone, say): the model's own name line
+    origin = next(iter(changed), new.origins.get("name"))
     if origin is None:
         return new.source, 1, 1
     line, col = origin.doc.source.at(origin.path, key=origin.at_key)
@@ -189,11 +190,12 @@ def _raise_text(name: str, before: tuple[Decimal, Decimal],
 
 
 def _accelerator_counts(rd: ResolvedDeployment) -> dict[str, tuple[Decimal, Decimal]]:
-    """Accelerator → (most per pod, total over every pod) of one model."""
+    """Accelerator → (most per pod, total over every pod) of one model; a stopped model
+    holds none (starting it again raises the count)."""
     from compiler.quantity import parse
 
     out: dict[str, tuple[Decimal, Decimal]] = {}
-    for group in rd.pod_groups:
+    for group in () if rd.access.stopped else rd.pod_groups:
         amounts = {**dict(group.resources.limits), **dict(group.resources.requests)}
         for name, amount in amounts.items():
             if name in _NON_ACCELERATORS or name.startswith("hugepages-"):

@@ -141,6 +141,8 @@ def test_build_refuses_an_application_argo_cd_would_refuse(
         "openshift-gitops/inferc-dev-platform: expected a boolean, found a string ('yes') "
         "[verify.schema]")
     assert not (tmp_path / "out").exists()
+    check = run_cli("check", cwd=repo)  # check fails for whatever build refuses
+    assert check.exit_code == 1 and "generated Application" in check.stdout
 
 
 # --- what the ApplicationSet controller makes of the ApplicationSet -----------------------
@@ -317,3 +319,27 @@ def test_ignored_fields_exist_in_the_crds_of_each_release() -> None:
                 assert _resolves(schema, pointer), (platform.key, entry["kind"], pointer)
                 checked += 1
     assert checked >= 20
+
+
+def test_source_and_destination_come_from_the_settings(tmp_path: Path) -> None:
+    """inferc.yaml spec.argocd gives the source, project, namespace, plugin and sync; an
+    environment's spec.argocd its cluster and project."""
+    folder = build(tmp_path, "named-cluster")
+    apps = {a["metadata"]["name"]: a for a in (docs(p)[0] for p in folder.glob("*.yaml"))}
+    prod, dev = apps["inferc-prod-llm"], apps["inferc-dev-llm"]
+    assert prod["metadata"]["namespace"] == dev["metadata"]["namespace"] == "argocd"
+    assert prod["spec"]["source"] == {
+        "repoURL": "https://git.example.com/team/models.git", "targetRevision": "main",
+        "path": SOURCE_PATH, "plugin": {"name": "inferc-v1", "env": [
+            {"name": "INFERC_ENVIRONMENT", "value": "prod"},
+            {"name": "INFERC_NAMESPACE", "value": "llm"}]}}
+    assert prod["spec"]["destination"] == {"name": "prod-cluster", "namespace": "llm"}
+    assert dev["spec"]["destination"] == {"server": "https://kubernetes.default.svc",
+                                          "namespace": "llm"}
+    assert (prod["spec"]["project"], dev["spec"]["project"]) == ("prod-models", "models")
+    assert prod["spec"]["syncPolicy"] == {"syncOptions": ["RespectIgnoreDifferences=true"]}
+    platform = apps["inferc-prod-platform"]
+    assert platform["spec"]["destination"] == {"name": "prod-cluster"}  # cluster-wide
+    assert platform["spec"]["source"]["plugin"]["env"] == [
+        {"name": "INFERC_ENVIRONMENT", "value": "prod"},
+        {"name": "INFERC_OBJECTS", "value": "platform"}]

@@ -103,6 +103,24 @@ def test_stream_equals_kustomize_build_of_the_overlay(checkout: Path, tmp_path: 
         f"inferc: rendered {len(stream(result.stdout))} objects for environment prod"]
 
 
+def test_model_and_namespace_selections_equal_their_overlays(checkout: Path,
+                                                            tmp_path: Path) -> None:
+    """INFERC_MODEL and INFERC_NAMESPACE select exactly what the model's overlay, or the
+    namespace's model overlays, hold (what a per-model or per-namespace Application on
+    the committed tree would deploy)."""
+    out = tmp_path / "out"
+    assert run_cli("build", checkout / SOURCE_PATH, "-o", out).exit_code == 0
+    one = generate(checkout, tmp_path, environment="prod", model="vision/mobilenet")
+    assert one.returncode == 0, one.stderr
+    assert stream(one.stdout) == stream(kustomize_build(out / "overlays/prod/vision/mobilenet"))
+    ns = generate(checkout, tmp_path, environment="prod", namespace="llm")
+    assert ns.returncode == 0, ns.stderr
+    expected = [d for model in sorted((out / "overlays/prod/llm").iterdir())
+                for d in stream(kustomize_build(model))]
+    key = lambda o: (o["kind"], o["metadata"]["name"])  # noqa: E731
+    assert sorted(stream(ns.stdout), key=key) == sorted(expected, key=key)
+
+
 def test_output_depends_only_on_the_repository(checkout: Path, tmp_path: Path) -> None:
     before = tree_hash(checkout)
     first = generate(checkout, tmp_path, environment="dev")

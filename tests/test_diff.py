@@ -685,3 +685,42 @@ def test_a_flag_is_placed_on_the_value_that_changed(repo: History) -> None:
             for f in flags(repo.diff("--base", "main"))] == [
         ("llm/chat", "environments/prod.yaml:10:15)"),
         ("team/chat", "environments/prod.yaml:10:15)")]
+
+
+def test_markdown_stays_within_a_comment(auth_off: History,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler import diff_report
+
+    full = auth_off.diff("--base", "main", "--format", "markdown").stdout
+    details = full.index("\n<details>")
+    monkeypatch.setattr(diff_report, "COMMENT_LIMIT", details + 400)
+    cut = auth_off.diff("--base", "main", "--format", "markdown").stdout
+    assert cut == full[:details] + (
+        "\n**2 more entries not shown** (flags or environment details): a pull-request "
+        "comment holds at most 65,536 characters; run `inferc diff` for all of it.\n")
+    assert len(cut) <= details + 400
+
+
+def test_markdown_of_a_failure_stays_within_a_comment(repo: History,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler import diff_report
+
+    repo.write("models/llm/chat.yaml", model(spec="  replicas: many\n  stopped: maybe\n"))
+    monkeypatch.setattr(diff_report, "COMMENT_LIMIT", 640)
+    run = repo.diff("--base", "main", "--format", "markdown")
+    assert run.exit_code == 1
+    assert run.stdout.endswith(
+        "```text\nmodels/llm/chat.yaml:11:13: error: spec.replicas: expected an integer, "
+        "found a string ('many') [schema.type]\n… 2 more lines: run inferc diff for all of "
+        "them\n```\n")
+
+
+def test_starting_a_stopped_model_raises_its_accelerators(repo: History) -> None:
+    repo.write("models/llm/chat.yaml", model(spec="  stopped: true\n"))
+    repo.commit("stopped")
+    repo.write("models/llm/chat.yaml", model())
+    assert flags(repo.diff("--base", "main")) == [
+        "! accelerators-raised: llm/chat: accelerator count raised: nvidia.com/gpu 0 → 1 per "
+        "pod, 0 → 1 in total at the most replicas (models/llm/chat.yaml:4:9)",
+        "! accelerators-raised: llm/chat: accelerator count raised: nvidia.com/gpu 0 → 1 per "
+        "pod, 0 → 3 in total at the most replicas (models/llm/chat.yaml:4:9)"]
