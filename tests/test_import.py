@@ -224,7 +224,7 @@ spec:
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param(ISVC.format(name="../escape", annotations="{}", uri="oci://quay.io/a/b:1"),
                  "in.yaml:4:9: error: metadata.name: name '../escape' is not a DNS-1123 label; "
-                 "it cannot name a spec file inside the config repo [import.name]", id="name"),
+                 "it cannot name a file inside the config repo [import.name]", id="name"),
     pytest.param(ISVC.format(name="a", annotations='{security.opendatahub.io/enable-auth: "true"}',
                              uri="oci://quay.io/a/b:1"),
                  'in.yaml:6:54: error: metadata.annotations["security.opendatahub.io/enable-auth"]: '
@@ -257,6 +257,34 @@ def test_problems_are_located_and_nothing_is_written(tmp_path: Path, text: str,
     code, report, repo = _one(tmp_path, text)
     assert expected in report.splitlines(), report
     assert code == 1
+    assert _written(repo) == {}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("{apiVersion: serving.kserve.io/v1beta1, kind: InferenceService, metadata: "
+                 "{name: a, namespace: team, annotations: x}, spec: {predictor: 5}}\n",
+                 "in.yaml:1:137: error: spec.predictor: no storageUri: a spec needs the model's "
+                 "location [import.inexpressible]", id="predictor-not-a-mapping"),
+    pytest.param("apiVersion: infrastructure.opendatahub.io/v1\nkind: HardwareProfile\n"
+                 "metadata: {name: x}\nspec: {identifiers: 3}\n---\n"
+                 + ISVC.format(name="a", annotations="{opendatahub.io/hardware-profile-name: x}",
+                               uri="oci://quay.io/a/b:1"),
+                 "in.yaml:1:1: error: $: HardwareProfile default/x: in the generated "
+                 "presets/hardware-profiles/x.yaml: spec.identifiers: expected a list, found an "
+                 "integer (3) [schema.type]", id="preset-against-its-schema"),
+    pytest.param(ISVC.format(name="a", annotations="{}", uri="oci://quay.io/a/b:1")
+                 + "      runtime: a\n---\napiVersion: serving.kserve.io/v1alpha1\n"
+                 "kind: ServingRuntime\nmetadata: {name: a, namespace: team, annotations: "
+                 "{opendatahub.io/template-name: ../../etc/x}}\nspec: {containers: []}\n",
+                 'in.yaml:16:82: error: metadata.annotations["opendatahub.io/template-name"]: '
+                 "template name '../../etc/x' cannot name a preset file in presets/runtimes/ (a "
+                 "DNS-1123 name) [import.name]", id="template-name-escapes"),
+])
+def test_malformed_objects_are_located_never_a_crash(tmp_path: Path, text: str,
+                                                     expected: str) -> None:
+    code, report, repo = _one(tmp_path, text)
+    assert code == 1, report
+    assert expected in report.splitlines(), report
     assert _written(repo) == {}
 
 

@@ -66,12 +66,6 @@ def _same(value: Any, default: str) -> bool:
         return False
 
 
-def env_list(entries: Any) -> list[Any]:
-    """Container env as the spec takes it (name with value or valueFrom); anything else is
-    kept as it is, so the spec's schema reports it rather than inferc dropping it."""
-    return list(entries) if isinstance(entries, list) else []
-
-
 def switches(obj: ClusterObject) -> dict[str, Any]:
     """Stop and AI asset, as the dashboard writes them."""
     out: dict[str, Any] = {}

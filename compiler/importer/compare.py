@@ -18,6 +18,7 @@ from compiler.errors import InputError
 from compiler.importer import cluster
 from compiler.importer.kserve import FRAMEWORKS
 from compiler.importer.objects import ClusterObject
+from compiler.importer.records import nested
 from compiler.quantity import parse
 from compiler.spec import Environment
 
@@ -106,7 +107,7 @@ def _hint(kind: str, path: DocPath) -> str | None:
 def _current_form(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """KServe's framework shorthand (``predictor.sklearn``) in its current form
     (``predictor.model`` with ``modelFormat``), which is what inferc writes."""
-    predictor = data.get("spec", {}).get("predictor") if kind == "InferenceService" else None
+    predictor = nested(data, "spec", "predictor") if kind == "InferenceService" else None
     if not isinstance(predictor, dict) or "model" in predictor:
         return data
     for framework in FRAMEWORKS:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 from compiler import vocabulary as V
@@ -27,13 +28,14 @@ from compiler.spec import ModelKey
 FRAMEWORKS = ("sklearn", "xgboost", "tensorflow", "pytorch", "onnx", "triton", "lightgbm",
               "pmml", "paddle", "huggingface")
 GENERATIVE_FORMATS = ("vLLM", "huggingface")
+_DNS_NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")  # also what spec.runtime takes
 # ServingRuntime annotations the rendered copy sets itself from the template
 _RENDERED = (V.TEMPLATE_NAME, V.TEMPLATE_DISPLAY_NAME, V.RUNTIME_SCOPE, V.SYNC_WAVE)
 
 
 def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
     data, _ = cluster.strip(isvc.kind, isvc.data)
-    predictor = nested(data, "spec", "predictor") or {}
+    predictor = _mapping(nested(data, "spec", "predictor"))
     model, framework = _model(predictor)
     key = ModelKey(isvc.namespace, isvc.name)
     notes = [f"{isvc.ref}: spec.predictor.{framework} is written as spec.predictor.model "
@@ -43,7 +45,8 @@ def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
     runtime, runtime_source, presets, more = _runtime(isvc, model, ctx)
     problems += more
     if storage is None or runtime is None:
-        return Adopted(key, isvc, None, (isvc,), diagnostics=tuple(problems))
+        read = (isvc, *((runtime_source,) if runtime_source else ()))
+        return Adopted(key, isvc, None, read, diagnostics=tuple(problems))
     spec: dict[str, Any] = {"modelType": _model_type(isvc, model)}
     fmt = model.get("modelFormat")
     if isinstance(fmt, dict) and (spec["modelType"] == "predictive"
@@ -60,10 +63,11 @@ def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
         spec["timeout"] = predictor["timeout"]
     if "protocolVersion" in model:
         spec["protocolVersion"] = model["protocolVersion"]
+    # as read: a malformed list is then reported by the spec's schema, never dropped
     if model.get("args"):
-        spec["args"] = list(model["args"])
+        spec["args"] = model["args"]
     if model.get("env"):
-        spec["env"] = common.env_list(model["env"])
+        spec["env"] = model["env"]
     tokens = token_objects(isvc, ctx)
     access, more = _access(isvc, tokens.tokens, ctx.environment.release.dashboard_labels)
     problems += more
@@ -143,8 +147,14 @@ def _bucket(secret: ClusterObject | None) -> str | None:
         return None
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A mapping as read, or an empty one for anything else (the round trip then reports
+    the field, located, instead of the reader failing on it)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _model_path(isvc: ClusterObject) -> tuple[str, ...]:
-    predictor = nested(isvc.data, "spec", "predictor") or {}
+    predictor = _mapping(nested(isvc.data, "spec", "predictor"))
     for key in ("model", *FRAMEWORKS):
         if key in predictor:
             return ("spec", "predictor", key)
@@ -176,6 +186,11 @@ def _runtime(isvc: ClusterObject, model: dict[str, Any], ctx: Context,
         explicit = V.RUNTIME_SCOPE in annotations or not ctx.environment.release.dashboard_labels
         return (template.name if explicit else "auto"), runtime, {}, []
     preset_name, preset_path, preset = _preset(runtime, ctx)
+    if not _DNS_NAME.match(preset_name) or len(preset_name) > 253:
+        return None, runtime, {}, [runtime.diag(
+            ("metadata", "annotations", V.TEMPLATE_NAME), f"template name "
+            f"{excerpt(preset_name)} cannot name a preset file in presets/runtimes/ (a DNS-1123 "
+            "name)", "import.name")]
     return preset_name, runtime, {preset_path: (runtime, preset)}, []
 
 

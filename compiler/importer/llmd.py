@@ -74,8 +74,10 @@ def _storage(obj: ClusterObject, uri: str, spec_in: dict[str, Any]) -> dict[str,
     return storage
 
 
-def _args_env(entries: Any) -> tuple[list[str], list[Any]]:
-    env = common.env_list(entries)
+def _args_env(entries: Any) -> tuple[list[str], Any]:
+    if not isinstance(entries, list):
+        return [], entries  # as read: the spec's schema reports it
+    env = entries
     joined = next((e for e in env if isinstance(e, dict) and e.get("name") == ADDITIONAL_ARGS
                    and isinstance(e.get("value"), str)), None)
     if joined is None:

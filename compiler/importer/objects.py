@@ -118,7 +118,7 @@ def name_problem(obj: ClusterObject) -> Diagnostic | None:
     for field, value in (("name", obj.name), ("namespace", obj.namespace)):
         if not _DNS_LABEL.match(value) or len(value) > 63:
             return obj.diag(("metadata", field), f"{field} {excerpt(value)} is not a DNS-1123 "
-                            "label; it cannot name a spec file inside the config repo",
+                            "label; it cannot name a file inside the config repo",
                             "import.name")
     return None
 

@@ -75,7 +75,8 @@ def adopt(root: Path, paths: Sequence[Path], env_name: str | None, *, force: boo
         return Imported(diags, notes, (), 0, env.name)
     # the models that could be read are checked even when others could not: every
     # problem at once, and still nothing written
-    checked, more_notes = _round_trip(root, files, adopted, env.name, lossy=lossy)
+    checked, more_notes = _round_trip(root, files, adopted, env.name,
+                                      _preset_origins(adopted, objects), lossy=lossy)
     diags += checked
     notes += more_notes + [n for a in adopted for n in a.notes]
     if any(d.is_error for d in diags):
@@ -85,7 +86,9 @@ def adopt(root: Path, paths: Sequence[Path], env_name: str | None, *, force: boo
 
 
 def _adopt_all(ctx: Context) -> tuple[list[Adopted], list[Diagnostic]]:
-    adopted, diags = [], []
+    adopted: list[Adopted] = []
+    read: list[Adopted] = []  # also the models that cannot be written: their objects are used
+    diags: list[Diagnostic] = []
     for obj in ctx.objects:
         reader = _READERS.get(obj.kind)
         if reader is None:
@@ -96,9 +99,10 @@ def _adopt_all(ctx: Context) -> tuple[list[Adopted], list[Diagnostic]]:
             continue
         model = reader(obj, ctx)
         diags += model.diagnostics
+        read.append(model)
         if model.spec is not None:
             adopted.append(model)
-    used = {id(o) for a in adopted for o in (*a.sources, *a.consumed)} | \
+    used = {id(o) for a in read for o in (*a.sources, *a.consumed)} | \
         {id(o) for o in ctx.objects if o.kind in _READERS or o.kind == "HardwareProfile"}
     diags += [o.diag((), f"{o.ref} is not imported: {_why(o)}", "import.skipped",
                      severity=Severity.WARNING) for o in ctx.objects if id(o) not in used]
@@ -169,8 +173,10 @@ def _files(root: Path, repo: Repo, adopted: Sequence[Adopted], ctx: Context, *,
     for obj in ctx.objects:
         if obj.kind == "HardwareProfile":
             data, _ = cluster.strip(obj.kind, obj.data)
-            problem = name_problem(obj) if obj.namespace_given else None
-            if problem is None:
+            problem = name_problem(obj)
+            if problem is not None:
+                diags.append(problem)
+            else:
                 diags += _preset(root, files, f"presets/hardware-profiles/{obj.name}.yaml",
                                  data, obj, force=force)
     for rel in files:
@@ -203,15 +209,25 @@ def _body(text: str) -> str:
 # ------------------------------------------------------------------------- round trip
 
 
+def _preset_origins(adopted: Sequence[Adopted],
+                    objects: Sequence[ClusterObject]) -> dict[str, ClusterObject]:
+    """The object each preset file was written from."""
+    out = {rel: obj for a in adopted for rel, (obj, _) in a.presets.items()}
+    out.update({f"presets/hardware-profiles/{o.name}.yaml": o for o in objects
+                if o.kind == "HardwareProfile"})
+    return out
+
+
 def _round_trip(root: Path, files: Mapping[str, str], adopted: Sequence[Adopted], env: str,
-                *, lossy: bool) -> tuple[list[Diagnostic], list[str]]:
+                presets: Mapping[str, ClusterObject], *,
+                lossy: bool) -> tuple[list[Diagnostic], list[str]]:
     """Compile a scratch copy of the repo with the new files and compare what it renders
     with what was imported. Specs that do not compile are reported and left out of a
     second compilation, so the others are still compared: every problem at once."""
     with tempfile.TemporaryDirectory(prefix="inferc-import-") as scratch:
         copy = _scratch_copy(root, Path(scratch), files)
         outcome = pipeline.run(copy, environment=env, one_environment=True, render=True)
-        diags = _relocated(root, outcome.diagnostics, adopted)
+        diags = _relocated(root, outcome.diagnostics, adopted, presets)
         failed = {d.file for d in outcome.diagnostics if d.is_error}
         generated = {spec_path(a) for a in adopted}
         if outcome.stopped and failed <= generated and generated - failed:
@@ -219,7 +235,7 @@ def _round_trip(root: Path, files: Mapping[str, str], adopted: Sequence[Adopted]
                 (copy / rel).unlink()
             adopted = [a for a in adopted if spec_path(a) not in failed]
             outcome = pipeline.run(copy, environment=env, one_environment=True, render=True)
-            diags += _relocated(root, outcome.diagnostics, adopted)
+            diags += _relocated(root, outcome.diagnostics, adopted, presets)
     if outcome.stopped:
         return diags, []
     rendered = {object_key(o): o for r in outcome.renders if r.name == env
@@ -279,11 +295,11 @@ def _compare_model(model: Adopted, rendered: Mapping[Any, Any], outcome: pipelin
     return diags, notes
 
 
-def _relocated(root: Path, diags: Sequence[Diagnostic],
-               adopted: Sequence[Adopted]) -> list[Diagnostic]:
+def _relocated(root: Path, diags: Sequence[Diagnostic], adopted: Sequence[Adopted],
+               presets: Mapping[str, ClusterObject]) -> list[Diagnostic]:
     """Problems of a generated spec point at the object it came from; the repo's own
     files keep their names."""
-    origins = {spec_path(a): a.origin for a in adopted}
+    origins = {**presets, **{spec_path(a): a.origin for a in adopted}}
     out = []
     for diag in diags:
         origin = origins.get(diag.file)

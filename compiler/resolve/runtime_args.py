@@ -44,7 +44,9 @@ def _template_args(template: RuntimeTemplate) -> list[str]:
     containers = template.serving_runtime.get("spec", {}).get("containers") or []
     first: Any = containers[0] if containers and isinstance(containers[0], Mapping) else {}
     args = first.get("args") or []
-    return [a for a in args if isinstance(a, str)]
+    # a repo's own ServingRuntime is the cluster's object as written; its verification
+    # reports malformed args, this check only reads well-formed ones
+    return [a for a in args if isinstance(a, str)] if isinstance(args, list) else []
 
 
 def _options(args: Sequence[str]) -> Iterator[tuple[str, str]]:
