@@ -269,8 +269,10 @@ def explain(opts: ExplainOptions) -> CommandResult:
     diags = sort_diagnostics(rebase(root, compiled.diagnostics))
     within = sort_diagnostics(compiled.diagnostics)  # JSON: repo-relative, as its sources
     model = next((m for m in compiled.repo.models if m.key == key), None)
-    if any(d.is_error for d in compiled.load_diagnostics) or model is None:
-        return CommandResult(diags)  # nothing to explain: its files do not load
+    failed = any(d.is_error for d in compiled.load_diagnostics)
+    if model is None or (failed and opts.env is not None
+                         and compiled.repo.environment(opts.env) is None):
+        return CommandResult(diags)  # nothing to explain: its spec or environment is broken
     env_name = _explained_environment(compiled.repo, opts.env)
     env = pipeline.require_environment(compiled.repo, env_name)
     rd = next((r for r in compiled.deployments[env_name] if r.key == key), None)

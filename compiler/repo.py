@@ -165,7 +165,8 @@ def load_repo(root: Path, validator: SchemaValidator,
     reader = _Reader(root, validator, diags)
     settings = settings_from(_read_settings(reader))
     all_model_files = model_files(root)
-    keys = frozenset(k for p in all_model_files if (k := model_key(root, p)) is not None)
+    located = [(p, k) for p in all_model_files if (k := model_key(root, p)) is not None]
+    keys = frozenset(k for _, k in located)
     envs = [e for p in _yaml_files(root / "environments", 1)
             if (e := reader.read(p, "Environment", environment_from)) is not None]
     envs = _check_environment_names(root, envs, diags)
@@ -176,8 +177,7 @@ def load_repo(root: Path, validator: SchemaValidator,
     else:
         focus = frozenset(k for p in only_models if (k := model_key(root, p)) is not None)
         complete = frozenset(k.namespace for k in focus) & {n for e in envs for n in e.quotas}
-        peers = [p for p in all_model_files if (k := model_key(root, p)) is not None
-                 and k.namespace in complete and k not in focus]
+        peers = [p for p, k in located if k.namespace in complete and k not in focus]
         given = [p for p in only_models if os.path.lexists(p)]  # a deleted spec is not read
         models = _read_models(reader, [*given, *peers], diags)
     profiles = _builtin_profiles() + tuple(

@@ -724,3 +724,22 @@ def test_starting_a_stopped_model_raises_its_accelerators(repo: History) -> None
         "pod, 0 → 1 in total at the most replicas (models/llm/chat.yaml:4:9)",
         "! accelerators-raised: llm/chat: accelerator count raised: nvidia.com/gpu 0 → 1 per "
         "pod, 0 → 3 in total at the most replicas (models/llm/chat.yaml:4:9)"]
+
+
+def test_the_readme_ci_steps_are_yaml_and_call_real_options() -> None:
+    import re
+
+    import yaml
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Pull requests: `inferc diff`")[1].split("\n## ")[0]
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", section, re.S)]
+    assert [set(b) for b in blocks] == [{"name", True, "permissions", "jobs"},
+                                        {"inferc-diff"}]  # YAML 1.1 reads `on` as True
+    from compiler.cli import diff as command
+
+    known = {option for param in command.params for option in param.opts}
+    calls = re.findall(r"inferc diff (--[^>\n]*)", section)
+    assert len(calls) >= 3
+    for call in calls:
+        assert {w for w in call.split() if w.startswith("--")} <= known, call

@@ -9,6 +9,7 @@ its prod environment allows namespace team 2 GPUs, which chat and batch exceed.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,34 @@ def test_one_environment_needs_no_env(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("model team/chat in environment dev (OpenShift AI 3.4)\n")
     assert result.stderr == "inferc: explained team/chat in environment dev\n"
+
+
+def test_another_model_that_does_not_load_does_not_stop_the_explanation(tmp_path: Path) -> None:
+    """batch is read only to count namespace team's quota: its schema error is shown,
+    saying so, after chat's explanation."""
+    repo = tmp_path / "repo"
+    shutil.copytree(CASE / "repo", repo)
+    batch = repo / "models" / "team" / "batch.yaml"
+    batch.write_text(batch.read_text().replace("modelType:", "modeltype:"))
+    result = run_cli("explain", "team/chat", "--env", "prod", cwd=repo)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("model team/chat in environment prod (OpenShift AI 3.3)\n")
+    assert result.stderr == (
+        "models/team/batch.yaml:8:3: error: spec: missing required field 'modelType' (needed "
+        "for the quota check of namespace 'team') [schema.required]\n"
+        "models/team/batch.yaml:8:3: error: spec.modeltype: unknown field 'modeltype' (needed "
+        "for the quota check of namespace 'team') [schema.unknown-field]\n"
+        "  hint: did you mean 'modelType'?\n"
+        "2 errors in 1 file\n")
+
+
+def test_a_broken_environment_is_reported_not_called_unknown(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(CASE / "repo", repo)
+    prod = repo / "environments" / "prod.yaml"
+    prod.write_text(prod.read_text().replace('version: "3.3"', 'version: "9.9"'))
+    result = run_cli("explain", "team/chat", "--env", "prod", cwd=repo)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("environments/prod.yaml:8:14: error: spec.platform.version: "
+                                    "'9.9'"), result.stderr

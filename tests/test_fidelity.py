@@ -3,6 +3,8 @@ which do not fail a build, and explain's dashboard-edit caveats, asserted exactl
 
 from __future__ import annotations
 
+import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -212,3 +214,15 @@ def test_monitored_model_on_a_runtime_without_metrics_port_is_warned_about(
     render = run_cli("render", "--env", "prod", "--model", "vision/detector", cwd=repo)
     assert [o["kind"] for o in yaml.safe_load_all(render.stdout)] == [
         "PrometheusRule", "ServingRuntime", "InferenceService"]  # rules, but no PodMonitor
+
+
+def test_vendored_cluster_objects_are_verbatim() -> None:
+    """The real cluster objects of cluster-presets are the public files byte for byte:
+    every sha256 in its PROVENANCE.md matches the file it names."""
+    case = CASES / "golden" / "cluster-presets"
+    rows = re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$",
+                      (case / "PROVENANCE.md").read_text(), flags=re.MULTILINE)
+    assert len(rows) == 3
+    for rel, digest in rows:
+        data = (case / "repo" / "presets" / rel).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == digest, rel

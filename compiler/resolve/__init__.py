@@ -88,6 +88,9 @@ class Resolver:
             diags.extend(target.check_environment(env, self.repo))
         focus = self.repo.focus
         for model in self.repo.models:
+            if focus is not None and model.key not in focus \
+                    and model.key.namespace not in env.quotas:
+                continue  # read for another environment's quota
             rd, problems = self.deployment(model, env)
             if focus is None or model.key in focus:
                 diags.extend(problems)
