@@ -258,7 +258,7 @@ def explain(opts: ExplainOptions) -> CommandResult:
     from compiler.resolve import Resolver
 
     root = locate(opts.repo)
-    key = _model_key(opts.model)
+    key = _model_key(opts.model, "explain")
     path = next((p for p in model_files(root) if model_key(root, p) == key), None)
     if path is None:
         raise UsageError(f"no model '{opts.model}' (expected "
@@ -485,10 +485,12 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def _model_key(text: str) -> ModelKey:
+def _model_key(text: str, what: str = "--model") -> ModelKey:
+    """``NAMESPACE/NAME`` from the command line; ``what`` is how the user gave it."""
     namespace, sep, name = text.partition("/")
-    if not sep or not namespace or not name:
-        raise UsageError(f"--model takes NAMESPACE/NAME, not '{text}'")
+    # one separator, no "." or ".." part: a key names models/NAMESPACE/NAME.yaml, no other path
+    if not sep or "/" in name or any(p in ("", ".", "..") for p in (namespace, name)):
+        raise UsageError(f"{what} takes NAMESPACE/NAME, not '{text}'")
     return ModelKey(namespace, name)
 
 

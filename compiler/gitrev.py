@@ -24,8 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from compiler.errors import EnvironmentFailure, UsageError
+from compiler.load import MAX_BYTES
 
 _LINK_MODE = "120000"
+_LINK_MAX = 4096  # PATH_MAX: the longest target a symbolic link can have
 _DIR_MODE = 0o700  # private: a temporary copy of a repository is nobody else's business
 
 
@@ -52,6 +54,7 @@ class _Entry:
     mode: str
     blob: str
     path: PurePosixPath  # relative to the config repo
+    size: int
 
 
 def open_repo(config_root: Path) -> GitRepo:
@@ -90,17 +93,30 @@ def extract(repo: GitRepo, commit: Commit, dest: Path) -> None:
                          f"{where}: no config repo to compare there")
     files = [e for e in entries if e.mode != _LINK_MODE]
     links = [e for e in entries if e.mode == _LINK_MODE]
-    contents = _blobs(repo, [e.blob for e in files + links])
-    for entry in files:
-        _write(dest, entry.path, contents[entry.blob], executable=entry.mode == "100755")
-    for entry in links:  # last: nothing is ever written through a link
-        target = dest.joinpath(*entry.path.parts)
-        _make_parents(dest, entry.path)
-        os.symlink(contents[entry.blob].decode("utf-8", "surrogateescape"), target)
+    for entry in links:
+        if entry.size > _LINK_MAX:  # no file system takes such a target; never read it
+            raise UsageError(f"the revision holds a symbolic link '{entry.path}' whose target "
+                             f"is {entry.size} bytes; refusing to read it")
+    # A blob over the reader's limit is never read into memory (a crafted commit can hold
+    # gigabytes of zeros in a few kilobytes): it becomes a sparse file of its size, which
+    # the repo reader refuses by its size (load.too-large) as it would in a working tree.
+    contents = _blobs(repo, [e.blob for e in files + links if e.size <= MAX_BYTES])
+    try:
+        for entry in files:
+            _write(dest, entry.path, contents.get(entry.blob), entry.size,
+                   executable=entry.mode == "100755")
+        for entry in links:  # last: nothing is ever written through a link
+            target = dest.joinpath(*entry.path.parts)
+            _make_parents(dest, entry.path)
+            os.symlink(contents[entry.blob].decode("utf-8", "surrogateescape"), target)
+    except (FileExistsError, NotADirectoryError) as exc:
+        # git never writes a tree naming a path twice (or as file and folder), a crafted one can
+        raise UsageError(f"the revision holds the path '{_inside(dest, exc.filename)}' twice; "
+                         "refusing to read it") from exc
 
 
 def _tree(repo: GitRepo, commit: Commit) -> Iterator[_Entry]:
-    args = ["ls-tree", "-r", "-z", "--full-tree", commit.sha]
+    args = ["ls-tree", "-r", "-z", "-l", "--full-tree", commit.sha]
     if repo.prefix:
         args += ["--", f"{repo.prefix}/"]
     proc = _git(repo.top, *args)
@@ -108,13 +124,13 @@ def _tree(repo: GitRepo, commit: Commit) -> Iterator[_Entry]:
         if not record:
             continue
         meta, _, name = record.partition(b"\t")
-        mode, kind, blob = meta.decode().split(" ")
+        mode, kind, blob, size = meta.decode().split()  # -l pads the size with spaces
         if kind != "blob":  # a submodule's commit: not part of a config repo
             continue
         path = PurePosixPath(name.decode("utf-8", "surrogateescape"))
         if repo.prefix:
             path = path.relative_to(repo.prefix)
-        yield _Entry(mode, blob, _checked(path))
+        yield _Entry(mode, blob, _checked(path), int(size))
 
 
 def _checked(path: PurePosixPath) -> PurePosixPath:
@@ -139,13 +155,27 @@ def _blobs(repo: GitRepo, blobs: Sequence[str]) -> dict[str, bytes]:
     return found
 
 
-def _write(dest: Path, path: PurePosixPath, content: bytes, *, executable: bool) -> None:
+def _write(dest: Path, path: PurePosixPath, content: bytes | None, size: int, *,
+           executable: bool) -> None:
+    """The file with ``content``; ``None`` (a blob too large to read): a sparse file of
+    ``size`` bytes."""
     _make_parents(dest, path)
     target = dest.joinpath(*path.parts)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     fd = os.open(target, flags, 0o700 if executable else 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(content)
+        if content is None:
+            handle.truncate(size)
+        else:
+            handle.write(content)
+
+
+def _inside(dest: Path, filename: object) -> str:
+    """A path of the copy as the revision names it (never the temporary folder)."""
+    try:
+        return Path(str(filename)).relative_to(dest).as_posix()
+    except ValueError:
+        return str(filename)
 
 
 def _make_parents(dest: Path, path: PurePosixPath) -> None:

@@ -32,7 +32,7 @@ spec:
 EXAMPLE_MODEL = """\
 # An example to start from: a predictive ONNX model in an OCI image, served by OpenVINO
 # Model Server on the CPU-only default profile. `inferc catalog` lists what else a spec
-# may name; `inferc explain demo/mobilenet` shows how it resolves.
+# may name; `inferc explain demo/mobilenet --env dev` shows how it resolves there.
 apiVersion: inferc.dev/v1alpha1
 kind: ModelDeployment
 metadata:

@@ -343,3 +343,43 @@ def test_source_and_destination_come_from_the_settings(tmp_path: Path) -> None:
     assert platform["spec"]["source"]["plugin"]["env"] == [
         {"name": "INFERC_ENVIRONMENT", "value": "prod"},
         {"name": "INFERC_OBJECTS", "value": "platform"}]
+
+
+def _has(obj: Any, pointer: str) -> bool:
+    node = obj
+    for raw in pointer.split("/")[1:]:
+        key = raw.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
+
+
+def test_inferc_never_writes_what_it_tells_argo_cd_to_ignore() -> None:
+    """With RespectIgnoreDifferences=true Argo CD does not sync ignored fields into a live
+    object: a field inferc writes and ignores would never follow Git. Across every golden
+    render only the Stop/Start annotation is both (stopped: true applies at creation; the
+    dashboard's toggle wins afterwards — the README says so)."""
+    from types import SimpleNamespace
+    from typing import cast
+
+    from compiler.argocd import STOP, ignore_differences
+    from compiler.platforms import platform_for
+    from compiler.spec import Environment
+
+    golden = Path(__file__).parent / "cases" / "golden"
+    both: set[str] = set()
+    renders = 0
+    for stream_file in sorted(golden.glob("*/expected/render-*.yaml")):
+        case, env_name = stream_file.parts[-3], stream_file.stem.removeprefix("render-")
+        repo = EXAMPLE if case == "example" else golden / case / "repo"
+        spec = yaml.safe_load((repo / "environments" / f"{env_name}.yaml").read_text())["spec"]
+        release = platform_for(spec["platform"]["name"], str(spec["platform"]["version"]))
+        ignored = ignore_differences(cast(Environment, SimpleNamespace(release=release)))
+        renders += 1
+        for obj in yaml.safe_load_all(stream_file.read_text()):
+            for entry in ignored:
+                if obj and obj["kind"] == entry["kind"]:
+                    both |= {p for p in entry["jsonPointers"] if _has(obj, p)}
+    assert renders > 20
+    assert both == {STOP}

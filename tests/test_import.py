@@ -141,6 +141,16 @@ def test_a_runtime_older_than_the_release_is_reported(tmp_path: Path) -> None:
     assert _written(repo) == {}
 
 
+def test_importing_again_with_force_gives_the_same_bytes(tmp_path: Path) -> None:
+    repo = _repo(DASHBOARD, tmp_path)
+    assert _import(DASHBOARD, repo, "cluster.yaml")[0] == 0
+    first = _written(repo)
+    code, report = _import(DASHBOARD, repo, "cluster.yaml", "--force")
+    assert code == 0, report
+    assert _written(repo) == first
+    assert not list(repo.rglob(".*.inferc-import-*")), "no staging file is left behind"
+
+
 # ------------------------------------------------------------------ upstream samples
 
 

@@ -111,12 +111,16 @@ def _adopt_all(ctx: Context) -> tuple[list[Adopted], list[Diagnostic]]:
 
 def _input_profiles(objects: Sequence[ClusterObject]) -> tuple[HardwareProfile, ...]:
     """HardwareProfiles in the input (they become presets), so that resources equal to
-    their defaults need no word in the spec either."""
+    their defaults need no word in the spec either. One that breaks its schema is left
+    out here: the round trip reports the preset against its schema."""
+    validator = default_validator()
     out = []
     for obj in objects:
         if obj.kind != "HardwareProfile":
             continue
         data, _ = cluster.strip(obj.kind, obj.data)
+        if not validator.is_valid("HardwareProfile", data):
+            continue  # the typed record trusts its schema (identifier: [] crashed it)
         try:
             out.append(profile_from(Document(obj.doc.file, data, SourceMap()), builtin=False))
         except (KeyError, TypeError, AttributeError, InputError):
