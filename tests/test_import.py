@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import EXAMPLE, run_cli
 
 from compiler.quantity import parse
 
@@ -419,3 +419,59 @@ def _canonical(value: Any, path: tuple[str, ...]) -> Any:
     if path and path[-2:-1] in (("requests",), ("limits",)):
         return parse(value).value
     return value
+
+
+# ------------------------------------------------------------------ inferc's own output
+
+_CONNECTION = """\
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: risk-models
+  namespace: risk
+data:
+  AWS_S3_BUCKET: cmlzay1idWNrZXQ=
+type: Opaque
+"""
+
+
+def _scaffolded(tmp_path: Path) -> Path:
+    repo = tmp_path / "adopted"
+    assert run_cli("init", repo).exit_code == 0
+    for env in (repo / "environments").glob("*.yaml"):  # the example has an llm-d model
+        env.write_text(env.read_text() + "  gateway:\n    trustedNamespaces: all\n")
+    shutil.rmtree(repo / "models" / "demo")  # the scaffold's own example model
+    return repo
+
+
+def test_the_example_rendered_then_imported_renders_the_same(tmp_path: Path) -> None:
+    """What inferc renders for the example (KServe models, an llm-d model with tokens
+    and request and token rate limits, an S3 model) imports into a new repo whose
+    render is the same stream again, in an environment that defaults to 3 replicas."""
+    stream = run_cli("render", EXAMPLE, "--env", "dev", "--objects", "models")
+    assert stream.exit_code == 0, stream.stderr
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text(stream.stdout + _CONNECTION)
+    repo = _scaffolded(tmp_path)
+    result = run_cli("import", cluster, "--repo", repo, "--env", "prod")
+    assert result.exit_code == 0, result.stderr
+    assert "[import.skipped]" not in result.stderr.replace("Secret risk/risk-models", "")
+    assert "rateLimits:" in (repo / "models" / "assistants" / "granite-llmd.yaml").read_text()
+    again = run_cli("render", repo, "--env", "prod", "--objects", "models")
+    assert again.exit_code == 0, again.stderr
+    body = stream.stdout.split("\n", 1)[1]  # the header names the environment file
+    assert again.stdout.split("\n", 1)[1] == body
+
+
+def test_a_rate_limit_on_no_model_s_route_says_so(tmp_path: Path) -> None:
+    stream = run_cli("render", EXAMPLE, "--env", "dev", "--model", "assistants/granite-llmd")
+    assert stream.exit_code == 0, stream.stderr
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text(stream.stdout.replace("name: granite-llmd-kserve-route",
+                                             "name: other-kserve-route"))
+    result = run_cli("import", cluster, "--repo", _scaffolded(tmp_path), "--env", "prod",
+                     "--lossy")
+    assert ("RateLimitPolicy assistants/granite-llmd-rate-limit is not imported: it targets the "
+            "route of no LLMInferenceService in the input (inferc writes rate limits for llm-d "
+            "models, on the route <model>-kserve-route) [import.skipped]") in result.stderr

@@ -27,6 +27,14 @@ def metadata(obj: ClusterObject) -> dict[str, Any]:
     return meta
 
 
+def implied_replicas(ctx: Context) -> int:
+    """The replica count a spec that says none gets in the round trip's environment:
+    its ``defaults.replicas``, else one. A spec leaves out only a count equal to it,
+    so an environment that defaults to 3 still gets a model that runs 1."""
+    value = ctx.environment.defaults.get("replicas", 1)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+
 def document(obj: ClusterObject, spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"apiVersion": "inferc.dev/v1alpha1", "kind": "ModelDeployment",
             "metadata": metadata(obj), "spec": dict(spec)}

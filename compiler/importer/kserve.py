@@ -56,7 +56,7 @@ def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
     spec["storage"] = storage
     spec["runtime"] = runtime
     spec.update(common.hardware(isvc, model.get("resources"), ctx))
-    spec.update(_scaling(predictor))
+    spec.update(_scaling(predictor, common.implied_replicas(ctx)))
     if isinstance(predictor.get("deploymentStrategy"), dict):
         spec["strategy"] = _strategy(predictor["deploymentStrategy"])
     if "timeout" in predictor:
@@ -228,13 +228,13 @@ def _preset(runtime: ClusterObject, ctx: Context) -> tuple[str, str, dict[str, A
     return name, file, preset
 
 
-def _scaling(predictor: dict[str, Any]) -> dict[str, Any]:
+def _scaling(predictor: dict[str, Any], implied: int) -> dict[str, Any]:
     low, high = predictor.get("minReplicas"), predictor.get("maxReplicas")
     if low is None and high is None:
         return {}
     if low == high or high in (None, 0):
         count = low if low is not None else high
-        return {} if count == 1 else {"replicas": count}
+        return {} if count == implied else {"replicas": count}
     scaling: dict[str, Any] = {"minReplicas": low if low is not None else 1, "maxReplicas": high}
     if "scaleMetric" in predictor:
         scaling["metric"] = predictor["scaleMetric"]

@@ -14,6 +14,7 @@ from compiler import vocabulary as V
 from compiler.diagnostics import Diagnostic, excerpt
 from compiler.importer import cluster, common
 from compiler.importer.objects import ClusterObject
+from compiler.importer.ratelimits import rate_limits
 from compiler.importer.records import Adopted, Context, names, nested
 from compiler.importer.tokens import token_objects
 from compiler.spec import ModelKey
@@ -36,8 +37,8 @@ def adopt(llmisvc: ClusterObject, ctx: Context) -> Adopted:
     spec: dict[str, Any] = {"modelType": "generative", "storage": _storage(llmisvc, uri, spec_in),
                             "runtime": "llm-d"}
     spec.update(common.hardware(llmisvc, main.get("resources"), ctx))
-    if spec_in.get("replicas", 1) != 1:
-        spec["replicas"] = spec_in["replicas"]
+    if spec_in.get("replicas", 1) != common.implied_replicas(ctx):
+        spec["replicas"] = spec_in.get("replicas", 1)
     args, env = _args_env(main.get("env"))
     if args:
         spec["args"] = args
@@ -49,11 +50,14 @@ def adopt(llmisvc: ClusterObject, ctx: Context) -> Adopted:
     tokens = token_objects(llmisvc, ctx)
     access, problems = _access(llmisvc, tokens.tokens,
                                ctx.environment.release.runs("llmdAuthPolicy"))
+    limits, policies = rate_limits(llmisvc, ctx)
+    if limits:
+        access["rateLimits"] = limits
     if access:
         spec["access"] = access
     spec.update(common.switches(llmisvc))
-    return Adopted(key, llmisvc, common.document(llmisvc, spec), (llmisvc, *tokens.objects),
-                   diagnostics=tuple(problems))
+    return Adopted(key, llmisvc, common.document(llmisvc, spec),
+                   (llmisvc, *tokens.objects, *policies), diagnostics=tuple(problems))
 
 
 def _main(template: Any) -> dict[str, Any]:

@@ -41,6 +41,13 @@ _NOT_ADOPTED = {
     "ServiceAccount": "no model in the input owns it",
     "Role": "no model in the input owns it",
     "RoleBinding": "no model in the input owns it",
+    "RateLimitPolicy": "it targets the route of no LLMInferenceService in the input (inferc "
+                       "writes rate limits for llm-d models, on the route <model>-kserve-route)",
+    "TokenRateLimitPolicy": "it targets the route of no LLMInferenceService in the input (inferc "
+                            "writes rate limits for llm-d models, on the route "
+                            "<model>-kserve-route)",
+    "AuthPolicy": "an AuthPolicy follows from a model's access settings (tokens, auth, public) "
+                  "and the environment: the platform's controller or inferc writes it",
 }
 
 
