@@ -204,7 +204,7 @@ def test_environment_override_merges_access_per_key(repo: Path) -> None:
     rows = {r[0]: r[1:] for r in (line.split() for line in explained.stdout.splitlines()) if r}
     assert rows["spec.access.external"] == ["true", "spec", "models/llm/granite-8b.yaml:25:15"]
     assert rows["spec.access.tokens"] == ["default-name,", "prod-bot", "environment", "override",
-                                          "environments/prod.yaml:19:17"]
+                                          "environments/prod.yaml:20:17"]
 
 
 def test_rebuild_reuses_unchanged_files_and_rewrites_changed_ones(repo: Path, tmp_path: Path) -> None:
