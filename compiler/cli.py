@@ -7,7 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -73,6 +73,21 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, 
             to_stdout=True)
 
 
+class _Seconds(click.FloatRange):
+    """A duration: ``nan`` passes every range comparison, so it is refused by name (it
+    would wait forever, never reaching the deadline); ``inf`` does wait for ever."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        seconds: float = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+_SECONDS = _Seconds(min=0)
+
+
 @cli.command()
 @_REPO_ARG
 @_REPO_OPTION
@@ -80,7 +95,7 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, 
               help="Output folder (default: the repo's inferc.yaml spec.output, 'out').")
 @click.option("--check", "check_only", is_flag=True,
               help="Compile in memory; exit 1 if the output folder differs (drift).")
-@click.option("--wait", type=click.FloatRange(min=0), default=LOCK_WAIT, show_default=True,
+@click.option("--wait", type=_SECONDS, default=LOCK_WAIT, show_default=True,
               metavar="SECONDS",
               help="How long to wait for another inferc build writing the same output folder.")
 @_ALLOW_EMPTY

@@ -159,3 +159,13 @@ def test_import_of_a_hardware_profile_breaking_its_schema_is_located(tmp_path: P
         "generated models/demo/mobilenet.yaml: spec.hardwareProfile: no hardware profile "
         "'gpu-large' [profile.unknown]"]
     assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "repo").rglob("*")) == before
+
+
+@pytest.mark.parametrize("given", ["nan", "NaN"])
+def test_build_wait_refuses_nan(tmp_path: Path, given: str) -> None:
+    """``nan`` passed the x>=0 range and made a waiting build wait for ever."""
+    assert run_cli("init", tmp_path / "repo").exit_code == 0
+    run = run_cli("build", "--wait", given, cwd=tmp_path / "repo")
+    assert run.exit_code == 2
+    assert f"Invalid value for '--wait': '{given}' is not a number of seconds" in run.stderr
+    assert not (tmp_path / "repo" / "out").exists()
