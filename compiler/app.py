@@ -50,6 +50,9 @@ class CheckOptions:
     paths: tuple[Path, ...]  # files or folders; empty = the whole repo
     repo: Path | None  # None = found upward from the current directory
     allow_empty: bool = False  # an environment without models is not an error
+    # files of no config repo (or not of --repo) are skipped, not an error: pre-commit
+    # passes every changed file that looks like a spec, also in a monorepo's other folders
+    skip_outside: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,15 @@ def check(opts: CheckOptions) -> CommandResult:
                         f"{_count(len(compiled.repo.environments), 'environment')}")
     groups: dict[Path, list[Path]] = {}
     whole: set[Path] = set()
+    wanted = locate(opts.repo) if opts.repo is not None else None
+    skipped = 0
     for given in opts.paths:
         path = given.resolve()  # pre-commit passes relative paths
+        root = _repo_of(given, path if path.is_dir() else path.parent, wanted, opts.skip_outside)
+        if root is None:
+            skipped += 1
+            continue
         if path.is_dir():
-            root = find_root(path)
             if path == root:  # `check DIR` of a config repo checks all of it
                 whole.add(root)
                 continue
@@ -108,10 +116,12 @@ def check(opts: CheckOptions) -> CommandResult:
                            and p.is_file())
             groups.setdefault(root, []).extend(files)
         else:  # a file, or one a commit deletes (its folder may be gone too)
-            root = find_root(path.parent)
             if not os.path.lexists(path) and not is_config_file(_display(root, path)):
                 raise UsageError(f"no such file: {shown_path(given)}")
             groups.setdefault(root, []).append(path)
+    if not groups and not whole:
+        return CommandResult([], done=f"inferc: checked nothing: {_count(skipped, 'file')} "
+                                      "outside the config repo skipped")
     diags: list[Diagnostic] = []
     said: list[str] = []
     for root in sorted(whole):
@@ -124,6 +134,22 @@ def check(opts: CheckOptions) -> CommandResult:
         diags += rebase(root, found)
         said.append(summary)
     return _checked(diags, "; ".join(said))
+
+
+def _repo_of(given: Path, folder: Path, wanted: Path | None, skip: bool) -> Path | None:
+    """The config repo a checked path belongs to; None when it is to be skipped.
+    With --repo, a path of another repo is as foreign as one of no repo."""
+    try:
+        root = find_root(folder)
+    except UsageError:
+        if skip:
+            return None
+        raise
+    if wanted is not None and root != wanted:
+        if skip:
+            return None
+        raise UsageError(f"{shown_path(given)} is not in the config repo {shown_path(wanted)}")
+    return root
 
 
 def _checked(diags: list[Diagnostic], what: str) -> CommandResult:

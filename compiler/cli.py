@@ -61,7 +61,11 @@ def cli() -> None:
 @_REPO_OPTION
 @_ALLOW_EMPTY
 @_FORMAT
-def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, fmt: str) -> None:
+@click.option("--skip-outside", is_flag=True,
+              help="Skip files of no config repo (or not of --repo) instead of failing: "
+                   "the pre-commit hook passes every changed file that looks like a spec.")
+def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, fmt: str,
+          skip_outside: bool) -> None:
     """Validate specs and resolve the models they affect (all of the repo by default).
 
     PATHS may be spec files (pre-commit passes the changed ones), folders inside a
@@ -69,7 +73,7 @@ def check(paths: tuple[Path, ...], repo_option: Path | None, allow_empty: bool, 
     """
     from compiler import app
 
-    _finish(lambda: app.check(app.CheckOptions(paths, repo_option, allow_empty)), fmt,
+    _finish(lambda: app.check(app.CheckOptions(paths, repo_option, allow_empty, skip_outside)), fmt,
             to_stdout=True)
 
 

@@ -163,3 +163,31 @@ def test_a_missing_file_that_is_no_config_file_is_a_usage_error(repo: Path) -> N
     result = run_cli("check", "models/llm/deep/granite.yaml", cwd=repo)
     assert result.exit_code == 2
     assert result.stderr == "inferc: error: no such file: models/llm/deep/granite.yaml\n"
+
+
+def test_files_of_no_config_repo_are_an_error_unless_skipped(tmp_path: Path) -> None:
+    """A monorepo: the config repo in deploy/, other YAML beside it that pre-commit's
+    ``files`` pattern also matches (k8s/environments/prod.yaml)."""
+    top = tmp_path / "mono"
+    copy_repo(EXAMPLE, top / "deploy")
+    other = top / "k8s" / "environments" / "prod.yaml"
+    other.parent.mkdir(parents=True)
+    other.write_text("apiVersion: v1\nkind: ConfigMap\n")
+    spec = "deploy/models/llm/granite-8b.yaml"
+    refused = run_cli("check", spec, "k8s/environments/prod.yaml", cwd=top)
+    assert (refused.exit_code, refused.stderr) == (2, (
+        f"inferc: error: no inferc.yaml in {other.parent} or any parent folder; is this an "
+        "inferc config repo?\n"))
+    skipped = run_cli("check", "--skip-outside", spec, "k8s/environments/prod.yaml", cwd=top)
+    assert (skipped.exit_code, skipped.stderr) == (0, "inferc: checked 1 model: no errors\n")
+    alone = run_cli("check", "--skip-outside", "k8s/environments/prod.yaml", cwd=top)
+    assert (alone.exit_code, alone.stderr) == (
+        0, "inferc: checked nothing: 1 file outside the config repo skipped\n")
+
+
+def test_a_file_of_another_repo_than_repo_is_refused(tmp_path: Path) -> None:
+    copy_repo(EXAMPLE, tmp_path / "a")
+    copy_repo(EXAMPLE, tmp_path / "b")
+    result = run_cli("check", "--repo", "a", "b/models/llm/granite-8b.yaml", cwd=tmp_path)
+    assert (result.exit_code, result.stderr) == (
+        2, "inferc: error: b/models/llm/granite-8b.yaml is not in the config repo a\n")

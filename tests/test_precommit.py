@@ -247,3 +247,34 @@ def test_commit_that_pushes_a_namespace_over_its_quota(config_repo: Path,
         "- exit code: 1\n\n" + quota + pushed("granite-2b") + pushed("granite-8b") +
         "3 errors in 3 files\n\n"), output
     assert git(config_repo, "log", "--format=%s") == "initial\n"  # nothing was committed
+
+
+def test_monorepo_commit_skips_yaml_outside_the_config_repo(
+        tmp_path: Path, hook_repo: tuple[Path, Path]) -> None:
+    """The config repo in deploy/ of a bigger repo: a changed k8s/environments/prod.yaml
+    matches the hook's ``files`` pattern but is nobody's spec; the commit passes."""
+    top = tmp_path / "mono"
+    repo = top / "deploy"
+    shutil.copytree(EXAMPLE, repo, ignore=shutil.ignore_patterns("out"))
+    assert run_cli("build", cwd=repo).exit_code == 0
+    other = top / "k8s" / "environments" / "prod.yaml"
+    other.parent.mkdir(parents=True)
+    other.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    snapshot = hook_repo[0]
+    rev = git(snapshot, "rev-parse", "HEAD").strip()
+    (top / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {snapshot}\n  rev: {rev}\n  hooks:\n  - id: inferc-check\n"
+        "  - id: inferc-build-check\n    args: [--repo, deploy]\n")
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "commit", "-q", "-m", "initial")
+    _pre_commit(top, hook_repo[1], "install")
+    other.write_text(other.read_text().replace("name: a", "name: b"))
+    spec = repo / "models" / "llm" / "granite-8b.yaml"
+    spec.write_text(spec.read_text().replace("memory: 24Gi", "memory: 32Gi"))
+    assert run_cli("build", cwd=repo).exit_code == 0
+    code, output = commit(top, hook_repo[1], "both folders")
+    assert (code, output) == (0, (
+        "inferc check.............................................................Passed\n"
+        "inferc build --check.....................................................Passed\n")
+    ), output
