@@ -104,12 +104,12 @@ def check(opts: CheckOptions) -> CommandResult:
     skipped = 0
     for given in opts.paths:
         path = given.resolve()  # pre-commit passes relative paths
-        found = _repo_of(given, path if path.is_dir() else path.parent, wanted,
+        owner = _repo_of(given, path if path.is_dir() else path.parent, wanted,
                          opts.skip_outside)
-        if found is None:
+        if owner is None:
             skipped += 1
             continue
-        root = found
+        root = owner
         if path.is_dir():
             if path == root:  # `check DIR` of a config repo checks all of it
                 whole.add(root)
