@@ -21,3 +21,13 @@ def describe(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata", {})
     where = f"{meta['namespace']}/" if meta.get("namespace") else ""
     return f"{obj.get('kind')} {where}{meta.get('name')}"
+
+
+def plain_copy(value: Any) -> Any:
+    """A deep copy of plain data (dicts, lists, scalars); copy.deepcopy is several
+    times slower for it, and render copies a runtime template per model."""
+    if isinstance(value, dict):
+        return {k: plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_copy(v) for v in value]
+    return value

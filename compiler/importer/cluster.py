@@ -8,6 +8,7 @@ from typing import Any
 
 from compiler import vocabulary as V
 from compiler.diagnostics import DocPath, format_path
+from compiler.objects import plain_copy
 
 # ObjectMeta the API server (or a controller) writes: identity, history, ownership.
 _META = ("uid", "resourceVersion", "generation", "managedFields", "creationTimestamp",
@@ -27,7 +28,7 @@ _BY_KIND: Mapping[str, tuple[DocPath, ...]] = {
 
 def strip(kind: str, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """A copy of ``data`` without cluster-only fields, and the paths dropped."""
-    out = _copy(data)
+    out = plain_copy(data)
     dropped: list[str] = []
     if out.pop("status", None) is not None:
         dropped.append("status")
@@ -53,10 +54,3 @@ def _pop(data: dict[str, Any], path: DocPath) -> bool:
         node = node.get(part) if isinstance(node, dict) else None
     return isinstance(node, dict) and node.pop(path[-1], None) is not None
 
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value

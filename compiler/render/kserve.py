@@ -10,10 +10,8 @@ rendered by :mod:`compiler.render.without_platform`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from compiler import vocabulary as V
-from compiler.objects import K8sObject
+from compiler.objects import K8sObject, plain_copy
 from compiler.render import without_platform as bare
 from compiler.render.common import DASHBOARD_LABEL, before_model, hardware_profile_annotations, metadata
 from compiler.resolve.kserve import KServeWorkload
@@ -35,7 +33,7 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
     """A namespaced deep copy of the template's ServingRuntime, named like the model."""
     choice = rd.workload_as(KServeWorkload).runtime
     template = choice.template
-    source = _copy(template.serving_runtime)
+    source = plain_copy(template.serving_runtime)
     if not _dashboard(rd):
         return {"apiVersion": "serving.kserve.io/v1alpha1", "kind": "ServingRuntime",
                 "metadata": metadata(rd.key.name, rd.key.namespace, annotations=before_model()),
@@ -65,14 +63,6 @@ def serving_runtime(rd: ResolvedDeployment) -> K8sObject:
         "spec": source["spec"],
     }
 
-
-def _copy(value: Any) -> Any:
-    """A deep copy of plain data; copy.deepcopy is several times slower for it."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def inference_service(rd: ResolvedDeployment) -> K8sObject:
