@@ -475,3 +475,17 @@ def test_a_rate_limit_on_no_model_s_route_says_so(tmp_path: Path) -> None:
     assert ("RateLimitPolicy assistants/granite-llmd-rate-limit is not imported: it targets the "
             "route of no LLMInferenceService in the input (inferc writes rate limits for llm-d "
             "models, on the route <model>-kserve-route) [import.skipped]") in result.stderr
+
+
+def test_a_malformed_item_hides_no_other_problem(tmp_path: Path) -> None:
+    text = ("apiVersion: v1\nkind: List\nitems:\n- just a string\n"
+            "- apiVersion: serving.kserve.io/v1beta1\n  kind: InferenceService\n"
+            "  metadata: {name: Bad_Name, namespace: team}\n"
+            "  spec: {predictor: {model: {modelFormat: {name: onnx}, storageUri: \"hf://a/b\"}}}\n")
+    code, report, repo = _one(tmp_path, text)
+    assert code == 1
+    assert [line for line in report.splitlines() if ": error: " in line] == [
+        "in.yaml:4:3: error: items[0]: expected a Kubernetes object (a mapping) [import.object]",
+        "in.yaml:7:20: error: items[1].metadata.name: name 'Bad_Name' is not a DNS-1123 label; "
+        "it cannot name a file inside the config repo [import.name]"], report
+    assert _written(repo) == {}

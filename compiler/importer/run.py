@@ -67,8 +67,8 @@ def adopt(root: Path, paths: Sequence[Path], env_name: str | None, *, force: boo
     objects, diags = read_inputs(paths)
     repo, _ = load_repo(root, default_validator())
     env = pipeline.require_environment(repo, env_name or pipeline.base_environment(repo))
-    if any(d.is_error for d in diags):
-        return Imported(diags, [], (), 0, env.name)
+    # an object that is not one (bad shape, bad YAML) is left out, and the others are
+    # still read, so every problem is reported at once; nothing is written either way
     ctx = Context(env, (*platform_runtimes(env.release), *repo.templates),
                   (*repo.profiles, *_input_profiles(objects)), tuple(objects))
     adopted, problems = _adopt_all(ctx)
