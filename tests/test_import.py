@@ -489,3 +489,44 @@ def test_a_malformed_item_hides_no_other_problem(tmp_path: Path) -> None:
         "in.yaml:7:20: error: items[1].metadata.name: name 'Bad_Name' is not a DNS-1123 label; "
         "it cannot name a file inside the config repo [import.name]"], report
     assert _written(repo) == {}
+
+
+S3_ISVC = """\
+apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: fraud
+  namespace: team
+  annotations: {opendatahub.io/connections: models, opendatahub.io/connection-path: fraud/1}
+spec:
+  predictor:
+    model:
+      modelFormat: {name: onnx, version: "1"}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: models, namespace: team}
+type: Opaque
+"""
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    pytest.param("data: {AWS_S3_BUCKET: 'not base64!'}\n",
+                 "in.yaml:16:23: error: data.AWS_S3_BUCKET: Secret team/models: AWS_S3_BUCKET is "
+                 "not base64-encoded text, as a Secret's data must be; the S3 model of "
+                 "InferenceService team/fraud is named as s3://<bucket>/<path> from it "
+                 "[import.s3-bucket]", id="not-base64"),
+    pytest.param("data: {AWS_ACCESS_KEY_ID: QUtJQQ==}\n",
+                 "in.yaml:16:7: error: data.AWS_S3_BUCKET: Secret team/models: the connection Secret "
+                 "has no "
+                 "AWS_S3_BUCKET; the S3 model of InferenceService team/fraud is named as "
+                 "s3://<bucket>/<path> from it [import.s3-bucket]", id="no-bucket"),
+])
+def test_a_connection_secret_without_a_readable_bucket_says_why(
+        tmp_path: Path, data: str, expected: str) -> None:
+    code, report, repo = _one(tmp_path, S3_ISVC + data)
+    assert code == 1, report
+    assert expected in report.splitlines(), report
+    assert "not base64!" not in report and "QUtJQQ" not in report  # values are never shown
+    assert "[import.skipped]" not in report  # the Secret was read for the model
+    assert _written(repo) == {}

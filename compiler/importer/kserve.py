@@ -46,7 +46,9 @@ def adopt(isvc: ClusterObject, ctx: Context) -> Adopted:
     problems += more
     if storage is None or runtime is None:
         read = (isvc, *((runtime_source,) if runtime_source else ()))
-        return Adopted(key, isvc, None, read, diagnostics=tuple(problems))
+        # a connection Secret that was read is this model's, even when it failed
+        return Adopted(key, isvc, None, read, diagnostics=tuple(problems),
+                       consumed=(secret,) if secret is not None else ())
     spec: dict[str, Any] = {"modelType": _model_type(isvc, model)}
     fmt = model.get("modelFormat")
     if isinstance(fmt, dict) and (spec["modelType"] == "predictive"
@@ -110,8 +112,13 @@ def _storage(isvc: ClusterObject, model: dict[str, Any], predictor: dict[str, An
     if not isinstance(uri, str) and connection and V.CONNECTION_PATH in annotations:
         # The wizard's S3 model has no URI: the webhook reads the bucket from the connection.
         secret = ctx.find("Secret", isvc.namespace, connection)
-        bucket = _bucket(secret)
-        if bucket is None:
+        if secret is not None:
+            bucket, why = _bucket(secret)
+            if bucket is None:
+                return None, secret, [secret.diag(
+                    ("data", "AWS_S3_BUCKET"), f"{secret.ref}: {why}; the S3 model of "
+                    f"{isvc.ref} is named as s3://<bucket>/<path> from it", "import.s3-bucket")]
+        else:
             return None, None, [isvc.diag(
                 ("metadata", "annotations", V.CONNECTIONS), f"the S3 bucket of connection "
                 f"{excerpt(connection)} is not in the input; a spec names the model as "
@@ -136,15 +143,20 @@ def _storage(isvc: ClusterObject, model: dict[str, Any], predictor: dict[str, An
     return storage, secret, []
 
 
-def _bucket(secret: ClusterObject | None) -> str | None:
-    """AWS_S3_BUCKET of a connection Secret (the only key read: the rest are credentials)."""
-    raw = nested(secret.data, "data", "AWS_S3_BUCKET") if secret is not None else None
+def _bucket(secret: ClusterObject) -> tuple[str | None, str]:
+    """AWS_S3_BUCKET of a connection Secret (the only key read: the rest are
+    credentials), or why it cannot be read. The value is never shown."""
+    plain = nested(secret.data, "stringData", "AWS_S3_BUCKET")  # a hand-written Secret
+    if isinstance(plain, str) and plain.strip():
+        return plain.strip(), ""
+    raw = nested(secret.data, "data", "AWS_S3_BUCKET")
     if not isinstance(raw, str):
-        return None
+        return None, "the connection Secret has no AWS_S3_BUCKET"
     try:
-        return base64.b64decode(raw, validate=True).decode("utf-8").strip() or None
+        bucket = base64.b64decode(raw, validate=True).decode("utf-8").strip()
     except (binascii.Error, UnicodeDecodeError):
-        return None
+        return None, "AWS_S3_BUCKET is not base64-encoded text, as a Secret's data must be"
+    return (bucket, "") if bucket else (None, "AWS_S3_BUCKET is empty")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
