@@ -34,6 +34,7 @@ from typing import Any
 
 from compiler.diagnostics import DocPath
 from compiler.quantity import parse
+from compiler.resource_names import is_extended, is_overcommittable
 
 RULE_RESOURCES = "verify.resources"
 RULE_ROLLOUT = "verify.rollout"
@@ -90,21 +91,6 @@ def _visit(node: Any, path: DocPath, kind: Any, out: list[Problem]) -> None:
 # --- container resources ------------------------------------------------------------------
 
 
-def _is_native(name: str) -> bool:
-    """IsNativeResource: no domain, or a kubernetes.io one."""
-    return "/" not in name or "kubernetes.io/" in name
-
-
-def _is_overcommittable(name: str) -> bool:
-    """IsOvercommitAllowed: native resources except hugepages."""
-    return _is_native(name) and not name.startswith("hugepages-")
-
-
-def _is_extended(name: str) -> bool:
-    """IsExtendedResourceName: a device plugin's resource such as nvidia.com/gpu."""
-    return not _is_native(name) and not name.startswith("requests.")
-
-
 def _quantities(section: Any) -> dict[str, Decimal]:
     """The parseable quantities of a requests/limits map (others are schema errors)."""
     out: dict[str, Decimal] = {}
@@ -125,7 +111,7 @@ def _resources(resources: Mapping[str, Any], path: DocPath) -> Iterator[Problem]
     for section, values in (("requests", requests), ("limits", limits)):
         for name, amount in values.items():
             yield from _representable(resources[section][name], amount, (*path, section, name))
-            if _is_extended(name) and amount != amount.to_integral_value():
+            if is_extended(name) and amount != amount.to_integral_value():
                 yield Problem((*path, section, name),
                               f"{name} {_show(resources[section][name])} is not a whole "
                               "number; extended resources are counted in units", RULE_RESOURCES)
@@ -133,12 +119,12 @@ def _resources(resources: Mapping[str, Any], path: DocPath) -> Iterator[Problem]
         limit = limits.get(name)
         where = (*path, "requests", name)
         if limit is None:
-            if not _is_overcommittable(name):
+            if not is_overcommittable(name):
                 yield Problem(where, f"{name} is requested without a limit; Kubernetes "
                               f"requires limits.{name} equal to the request for a resource "
                               "it cannot overcommit", RULE_RESOURCES,
                               hint=f"add limits: {{{name}: {_show(resources['requests'][name])}}}")
-        elif request != limit and not _is_overcommittable(name):
+        elif request != limit and not is_overcommittable(name):
             yield Problem(where, f"{name} request {_show(resources['requests'][name])} must "
                           f"equal its limit {_show(resources['limits'][name])}: Kubernetes "
                           "does not overcommit this resource", RULE_RESOURCES)

@@ -23,6 +23,7 @@ from compiler.diagnostics import Diagnostic
 from compiler.quantity import canonical, parse
 from compiler.resolve.layers import Origin
 from compiler.resolve.records import Resources
+from compiler.resource_names import is_overcommittable
 from compiler.spec import HardwareProfile, Identifier
 
 
@@ -35,7 +36,8 @@ def compute(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],
     user_lim = {k: canonical(v) for k, v in override.get("limits", {}).items()}
     for ident in profile.identifiers:
         name = ident.identifier
-        default = user_lim[name] if is_device(name) and name in user_lim else ident.default_count
+        device = not is_overcommittable(name)  # nvidia.com/gpu, hugepages: limit = request
+        default = user_lim[name] if device and name in user_lim else ident.default_count
         requests[name] = user_req.pop(name, default)
         limits[name] = user_lim.pop(name, requests[name])
     diags.extend(_not_offered(profile, [*user_req, *user_lim], origins))
@@ -44,18 +46,12 @@ def compute(profile: HardwareProfile, override: Mapping[str, Mapping[str, Any]],
         limits[name] = value
         requests.setdefault(name, value)
     for name, value in list(requests.items()):
-        if is_device(name):  # a device's limit is its request (only the spec's own here)
+        if not is_overcommittable(name):  # a device's limit is its request (the spec's own)
             limits.setdefault(name, value)
     diags.extend(_bounds(profile, override, origins))
     diags.extend(_order(requests, limits, origins))
     diags.extend(_extended(requests, limits, origins))
     return Resources(tuple(requests.items()), tuple(limits.items())), diags
-
-
-def is_device(name: str) -> bool:
-    """An extended resource (a domain outside kubernetes.io) or hugepages: Kubernetes
-    cannot overcommit it, so its request must equal its limit."""
-    return ("/" in name and "kubernetes.io/" not in name) or name.startswith("hugepages-")
 
 
 def _not_offered(profile: HardwareProfile, names: list[str],
@@ -65,10 +61,10 @@ def _not_offered(profile: HardwareProfile, names: list[str],
     out = []
     offered = [i.identifier for i in profile.identifiers]
     for name in dict.fromkeys(names):
-        if not is_device(name) or name in offered:
+        if is_overcommittable(name) or name in offered:
             continue
         section = "requests" if f"resources.requests.{name}" in origins else "limits"
-        devices = [i for i in offered if is_device(i)]
+        devices = [i for i in offered if not is_overcommittable(i)]
         out.append(origins[f"resources.{section}.{name}"].diag(
             f"hardware profile '{profile.name}' does not offer {name}: its scheduling and "
             "limits would not cover it, and Kubernetes rejects a device without a limit",
